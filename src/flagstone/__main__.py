@@ -1,0 +1,7 @@
+"""Entry point for `python -m flagstone`."""
+
+import sys
+
+from flagstone.cli import main
+
+sys.exit(main())

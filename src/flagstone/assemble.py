@@ -1,0 +1,68 @@
+"""A page's rendered files joined in order, with heading ids made unique without breaking Slate's links."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from flagstone.errors import Problem
+from flagstone.markup.render import HEADING_MARK, PARTIAL_MARK
+from flagstone.models import Heading, PageSource, PlacedHeading, RenderedPage, RenderedPart
+from flagstone.toc import build_toc
+
+
+def _walk_headings(part: RenderedPart) -> Iterator[Heading]:
+    yield from part.fragment.headings
+    for partial in part.partials:
+        yield from _walk_headings(partial)
+
+
+class _IdPlacer:
+    """Gives each heading its final id, walking the page in order.
+
+    Slate numbers repeated ids per file, so one page can hold the same id twice; a link reaches the first.
+    The first holder keeps the id, and a later one gets its base with the next suffix Slate's page never
+    used, so every id that worked on the Slate site still leads where it led.
+    """
+
+    def __init__(self, parts: tuple[RenderedPart, ...]) -> None:
+        self.taken = {h.slug for part in parts for h in _walk_headings(part) if h.slug}
+        self.placed_ids: set[str] = set()
+        self.placed: list[PlacedHeading] = []
+
+    def place(self, heading: Heading) -> str:
+        heading_id = heading.slug
+        if not heading.fixed and heading_id in self.placed_ids:
+            suffix = 2
+            while f"{heading.base}-{suffix}" in self.taken:
+                suffix += 1
+            heading_id = f"{heading.base}-{suffix}"
+            self.taken.add(heading_id)
+        if heading_id:
+            self.placed_ids.add(heading_id)
+        self.placed.append(PlacedHeading(heading.level, heading_id, heading.inner_html, heading.text))
+        return "" if heading.fixed else heading_id
+
+    def expand(self, part: RenderedPart) -> Iterator[str]:
+        """The part's HTML with final ids, its partials' HTML spliced in where they were called."""
+        headings = part.fragment.headings
+        pieces = PARTIAL_MARK.split(part.fragment.html)
+        for index, piece in enumerate(pieces):
+            if index % 2:
+                yield from self.expand(part.partials[int(piece)])
+            else:
+                yield HEADING_MARK.sub(lambda m: self.place(headings[int(m.group(1))]), piece)
+
+
+def assemble(page: PageSource, body: RenderedPart, includes: tuple[RenderedPart, ...]) -> RenderedPage:
+    parts = (body, *includes)
+    placer = _IdPlacer(parts)
+    content = "".join(html for part in parts for html in placer.expand(part))
+    headings = tuple(placer.placed)
+    warnings = tuple(w for part in parts for w in _walk_warnings(part))
+    return RenderedPage(page, content, headings, build_toc(headings, page.settings.heading_level), warnings)
+
+
+def _walk_warnings(part: RenderedPart) -> Iterator[Problem]:
+    yield from part.fragment.warnings
+    for partial in part.partials:
+        yield from _walk_warnings(partial)

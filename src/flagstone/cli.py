@@ -1,0 +1,74 @@
+"""The `flagstone` command line: parses arguments, runs a command, maps failures to exit statuses."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from flagstone import __version__
+from flagstone.build import BuildOptions, build
+from flagstone.errors import DocumentError, UsageError
+
+EXIT_OK, EXIT_DOCUMENT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="flagstone", description="Build Slate-format API documentation into a static site.",
+        epilog="examples:\n  flagstone build\n  flagstone build path/to/project -o public --strict",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"flagstone {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    build_cmd = commands.add_parser(
+        "build", help="build the site into PROJECT/build",
+        description="Build every page of PROJECT/source into a static site.",
+        epilog="examples:\n  flagstone build\n  flagstone build docs -o docs/public\n  flagstone build --strict",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    build_cmd.add_argument("project", nargs="?", default=".", type=Path, help="project folder holding source/")
+    build_cmd.add_argument("-o", "--out", type=Path, help="output folder (default: PROJECT/build)")
+    build_cmd.add_argument("--strict", action="store_true", help="fail the build on any warning")
+    build_cmd.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    build_cmd.add_argument("--theme", type=Path, help="a theme folder overriding the default theme file by file")
+    return parser
+
+
+def _run_build(args: argparse.Namespace) -> int:
+    out = args.out if args.out is not None else args.project / "build"
+    report = build(BuildOptions(args.project, out, strict=args.strict, theme=args.theme))
+    for warning in report.warnings:
+        print(f"warning: {warning.format()}", file=sys.stderr)
+    if not args.quiet:
+        print(f"built {report.pages} page(s), {report.files} files into {out} in {report.seconds:.2f}s"
+              f" ({len(report.warnings)} warning(s))", file=sys.stderr)
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _run_build(args)
+    except DocumentError as error:
+        for problem in error.problems:
+            print(f"error: {problem.format()}", file=sys.stderr)
+        print(f"build failed: {len(error.problems)} error(s)", file=sys.stderr)
+        return EXIT_DOCUMENT_ERROR
+    except UsageError as error:
+        print(f"flagstone: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("flagstone: interrupted; the previous output is unchanged", file=sys.stderr)
+        return 130
+    except OSError as error:
+        print(f"flagstone: error: {error.strerror or error}: {error.filename or ''}".rstrip(": "), file=sys.stderr)
+        return EXIT_DOCUMENT_ERROR
+    except Exception as error:  # an internal error must still not show a traceback to the user
+        if os.environ.get("FLAGSTONE_DEBUG"):
+            traceback.print_exc()
+        print(f"flagstone: internal error: {type(error).__name__}: {error}\n"
+              "This is a bug in flagstone. Please report it with the command you ran and the input that "
+              "caused it; set FLAGSTONE_DEBUG=1 to print the traceback.", file=sys.stderr)
+        return EXIT_DOCUMENT_ERROR

@@ -1,0 +1,1 @@
+"""Reading a project: page discovery, front matter, includes and ERB partials."""

@@ -1,0 +1,152 @@
+"""Finding a project's pages and static files, and the include and partial files each page is made of."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from flagstone.errors import DocumentError, Problem, display_path, expected_got
+from flagstone.loading.frontmatter import load_source, parse_settings
+from flagstone.markup.render import partial_placeholder
+from flagstone.models import PageSource, PartSource, SourceText
+
+PAGE_SUFFIXES = (".html.md", ".html.md.erb")
+_MARKUP_SUFFIXES = (".md", ".markdown", ".erb", ".scss", ".sass")
+# Middleman's template extensions, in the order it prefers them.
+_INCLUDE_EXTENSIONS = (".md", ".html.md", ".md.erb", ".html.md.erb", ".markdown", ".html.erb", ".erb", ".html")
+_ERB_TAG = re.compile(r"<%(.*?)%>", re.DOTALL)
+_PARTIAL_CALL = re.compile(r"""=\s*partial\s*\(?\s*(["'])([^"']+)\1\s*\)?\s*-?""")
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where a project's files are."""
+
+    root: Path
+    source: Path
+
+    def display(self, path: Path) -> str:
+        return display_path(path, self.root)
+
+    @property
+    def include_roots(self) -> tuple[Path, ...]:
+        return (self.source, self.root)
+
+
+def _is_hidden_or_partial(relative: Path) -> bool:
+    return any(part.startswith(("_", ".")) for part in relative.parts)
+
+
+def discover(project: Project) -> tuple[list[Path], list[Path]]:
+    """Every page and every static file of `source/`, each sorted (output must not depend on the disk)."""
+    pages: list[Path] = []
+    statics: list[Path] = []
+    for directory, dirnames, filenames in os.walk(project.source):
+        dirnames.sort()
+        base = Path(directory)
+        for filename in sorted(filenames):
+            path = base / filename
+            relative = path.relative_to(project.source)
+            if _is_hidden_or_partial(relative) or relative.parts[0] == "layouts":
+                continue
+            if filename.endswith(PAGE_SUFFIXES):
+                pages.append(path)
+            elif not filename.endswith(_MARKUP_SUFFIXES):
+                statics.append(path)
+    lone_index = project.source / "index.md"
+    if lone_index.is_file() and not any(p.parent == project.source and p.name.startswith("index.") for p in pages):
+        pages.append(lone_index)  # old Middleman projects keep their page here
+    return sorted(pages), statics
+
+
+def output_name(project: Project, page: Path) -> str:
+    relative = page.relative_to(project.source).as_posix()
+    for suffix in (".html.md.erb", ".html.md", ".md"):
+        if relative.endswith(suffix):
+            return relative[: -len(suffix)] + ".html"
+    return relative
+
+
+class _Resolver:
+    """Finds include and partial files the way Middleman does, and reads them with their own partials."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+
+    def candidates(self, request: str, relative_to: Path) -> list[Path]:
+        folder, _, base = request.strip().strip("/").rpartition("/")
+        names = [f"_{base}", base]
+        extensions = ("", *_INCLUDE_EXTENSIONS) if "." in base else _INCLUDE_EXTENSIONS
+        roots = [relative_to, self.project.source]
+        found: list[Path] = []
+        for root in dict.fromkeys(roots):
+            found.extend(root / folder / f"{name}{ext}" for name in names for ext in extensions)
+        if folder == "includes" or folder.startswith("includes/"):
+            # flagstone also looks in a project-level includes/ folder beside source/
+            project_folder = self.project.root / folder
+            found.extend(project_folder / f"{name}{ext}" for name in names for ext in extensions)
+        return found
+
+    def resolve(self, request: str, relative_to: Path, where: Problem) -> Path:
+        tried = self.candidates(request, relative_to)
+        for candidate in tried:
+            if candidate.is_file():
+                return self._inside_project(candidate, where)
+        shown = ", ".join(self.project.display(path) for path in dict.fromkeys(tried))
+        raise DocumentError(Problem(where.path, where.line, f"include '{request}' not found; tried {shown}",
+                                    key=where.key))
+
+    def _inside_project(self, path: Path, where: Problem) -> Path:
+        real = path.resolve()
+        if not real.is_relative_to(self.project.root.resolve()):
+            raise DocumentError(Problem(where.path, where.line, expected_got(
+                "a file inside the project", f"'{self.project.display(path)}' leading to {real}"), key=where.key))
+        return path
+
+    def read_part(self, path: Path, chain: tuple[Path, ...]) -> PartSource:
+        """An include or partial file, its own front matter dropped, its ERB partials read in turn."""
+        display = self.project.display(path)
+        if path.resolve() in chain:
+            cycle = " -> ".join(self.project.display(p) for p in (*chain, path.resolve()))
+            raise DocumentError(Problem(display, None, f"include cycle: {cycle}"))
+        split, source = load_source(path, display)
+        return self.expand_erb(source, (*chain, path.resolve()))
+
+    def expand_erb(self, source: SourceText, chain: tuple[Path, ...]) -> PartSource:
+        if not source.path.name.endswith(".erb"):
+            return PartSource(source)
+        partials: list[PartSource] = []
+
+        def replace(match: re.Match[str]) -> str:
+            line = source.first_line + source.text.count("\n", 0, match.start())
+            call = _PARTIAL_CALL.fullmatch(match.group(1).strip())
+            if call is None:
+                raise DocumentError(Problem(source.display, line, expected_got(
+                    '<%= partial "includes/name" %> (the only ERB flagstone can evaluate)',
+                    match.group(0).strip())))
+            where = Problem(source.display, line, "", key="partial")
+            path = self.resolve(call.group(2), source.path.parent, where)
+            partials.append(self.read_part(path, chain))
+            return partial_placeholder(len(partials) - 1)
+
+        text = _ERB_TAG.sub(replace, source.text)
+        return PartSource(SourceText(source.path, source.display, text, source.first_line), tuple(partials))
+
+
+def load_page(project: Project, path: Path) -> tuple[PageSource, tuple[Problem, ...]]:
+    """A page with its settings and every include and partial, read and resolved."""
+    display = project.display(path)
+    split, source = load_source(path, display)
+    settings, warnings = parse_settings(split, display)
+    resolver = _Resolver(project)
+    chain = (path.resolve(),)
+    body = resolver.expand_erb(source, chain)
+    includes = []
+    for index, ref in enumerate(settings.includes):
+        where = Problem(display, ref.line, "", key=f"includes[{index}]")
+        include_path = resolver.resolve(f"includes/{ref.name}", path.parent, where)
+        includes.append(resolver.read_part(include_path, chain))
+    page = PageSource(path, display, output_name(project, path), settings, body, tuple(includes))
+    return page, warnings

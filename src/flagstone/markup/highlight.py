@@ -1,0 +1,134 @@
+"""Fenced code blocks: language names as Slate (Rouge) knows them, tab membership, Pygments highlighting."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexer import Lexer
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+# Rouge's tag for a language (what Slate writes in the class) -> the Pygments lexer and the other
+# names authors use for it. Rouge tags matter: `tab-` classes and users' CSS are built from them.
+_LANGUAGES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "shell": ("bash", ("sh", "bash", "zsh", "ksh")),
+    "console": ("console", ("terminal", "shell_session", "shell-session")),
+    "javascript": ("javascript", ("js", "node", "nodejs")),
+    "json": ("json", ()),
+    "python": ("python", ("py",)),
+    "ruby": ("ruby", ("rb",)),
+    "php": ("php", ()),
+    "java": ("java", ()),
+    "go": ("go", ("golang",)),
+    "csharp": ("csharp", ("c#", "cs")),
+    "objective_c": ("objective-c", ("objc", "obj-c", "obj_c", "objectivec")),
+    "cpp": ("cpp", ("c++",)),
+    "c": ("c", ()),
+    "http": ("http", ()),
+    "xml": ("xml", ()),
+    "html": ("html", ()),
+    "yaml": ("yaml", ("yml",)),
+    "graphql": ("graphql", ()),
+    "markdown": ("markdown", ("md",)),
+    "typescript": ("typescript", ("ts",)),
+    "sql": ("sql", ()),
+    "diff": ("diff", ("patch",)),
+    "kotlin": ("kotlin", ()),
+    "swift": ("swift", ()),
+    "rust": ("rust", ("rs",)),
+    "powershell": ("powershell", ("posh",)),
+    "erb": ("erb", ()),
+    "jsx": ("jsx", ()),
+    "plaintext": ("text", ("text", "plain")),
+}
+_ALIASES = {alias: tag for tag, (_, aliases) in _LANGUAGES.items() for alias in (tag, *aliases)}
+_SHEBANG = re.compile(r"#!\s*(?:\S*/)?(?:env\s+)?(\w+)")
+
+
+@dataclass(frozen=True)
+class CodeLanguage:
+    """What a fence's info string names: the highlighter's language and the tab the block belongs to."""
+
+    lexer_class: str  # e.g. "shell"; "plaintext" when unknown
+    tab: str | None  # the `tab-` class suffix, or None for a block in no tab
+    known: bool  # the highlighter knows the language (or it is a listed tab)
+
+
+@cache
+def pygments_lexer(tag: str) -> Lexer | None:
+    name = _LANGUAGES[tag][0] if tag in _LANGUAGES else tag
+    options = {"startinline": True} if tag == "php" else {}
+    try:
+        return get_lexer_by_name(name, stripnl=False, ensurenl=False, **options)
+    except ClassNotFound:
+        return None
+
+
+@cache
+def language_tag(name: str) -> str | None:
+    """The Rouge-style tag for a language name, or None when no highlighter knows it."""
+    lowered = name.lower()
+    if lowered in _ALIASES:
+        return _ALIASES[lowered]
+    return lowered if pygments_lexer(lowered) is not None else None
+
+
+def classify(info: str, tab_keys: tuple[str, ...]) -> CodeLanguage:
+    """Tab membership per Slate: the info string itself, or the language it names (`py` -> `python`)."""
+    info = info.strip()
+    if not info:
+        return CodeLanguage("plaintext", None, True)
+    name, _, variant = info.partition("--")
+    tag = language_tag(name.split("?", 1)[0])
+    if info in tab_keys:
+        return CodeLanguage(tag or "plaintext", info, True)
+    if tag is None:
+        return CodeLanguage("plaintext", None, False)
+    full = f"{tag}--{variant}" if variant else tag
+    return CodeLanguage(tag, full, True)
+
+
+def guess_untagged(code: str) -> str:
+    """Rouge guesses a language for an untagged fence from a shebang line; so do we, and nothing more."""
+    match = _SHEBANG.match(code)
+    if match:
+        interpreter = match.group(1)
+        for tag in ("python", "ruby", "php"):
+            if interpreter.startswith(tag):
+                return tag
+        if interpreter in {"sh", "bash", "zsh", "ksh"}:
+            return "shell"
+    return "plaintext"
+
+
+@cache
+def _formatter() -> HtmlFormatter[str]:
+    return HtmlFormatter(nowrap=True)
+
+
+def highlight_code(code: str, tag: str) -> str:
+    """The token spans for `code` (short Pygments classes, as Rouge themes expect)."""
+    lexer = None if tag == "plaintext" else pygments_lexer(tag)
+    if lexer is None:
+        return html.escape(code, quote=False)
+    return highlight(code, lexer, _formatter())
+
+
+def code_block_html(code: str, info: str, tab_keys: tuple[str, ...]) -> tuple[str, CodeLanguage]:
+    language = classify(info, tab_keys)
+    if not info.strip():
+        language = CodeLanguage(guess_untagged(code), None, True)
+    classes = f"highlight {language.lexer_class}" + (f" tab-{language.tab}" if language.tab else "")
+    body = highlight_code(code, language.lexer_class)
+    return f'<div class="highlight"><pre class="{classes}"><code>{body}</code></pre></div>\n', language
+
+
+def stylesheet(style: str) -> str:
+    """The Pygments stylesheet for `style`, scoped to `.highlight` as Slate's is."""
+    css: str = HtmlFormatter(style=style).get_style_defs(".highlight")
+    return css + "\n"

@@ -1,0 +1,151 @@
+"""One Markdown file to a Fragment: HTML with heading-id markers, its headings and its warnings."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+
+from flagstone.errors import Problem
+from flagstone.markup.dialect import make_markdown
+from flagstone.markup.highlight import code_block_html
+from flagstone.markup.slugs import SlugCounter, slate_slug
+from flagstone.models import Fragment, Heading, SourceText
+
+# A heading's id is written as MARK<n>MARK and filled in when the whole page is known. NUL cannot
+# come from the input: markdown-it replaces it with U+FFFD.
+MARK = "\x00"
+HEADING_MARK = re.compile("\x00(\\d+)\x00")
+PARTIAL_MARK = re.compile("<!--flagstone-partial-(\\d+)-->\n?")
+_RAW_HEADING = re.compile(r"<h([1-6])(\s[^>]*)?>(.*?)</h\1\s*>", re.IGNORECASE | re.DOTALL)
+_ID_ATTR = re.compile(r"""\bid\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+_TEXT_BETWEEN_TAGS = re.compile(r"([^<]+)|(<[^>]*>)")
+
+
+def partial_placeholder(index: int) -> str:
+    """What an ERB `partial` call becomes in the page's Markdown: an HTML comment, which starts a block
+    of its own on a line of its own; the line count stays, so later lines keep their numbers."""
+    return f"<!--flagstone-partial-{index}-->"
+
+
+@dataclass
+class _FileState:
+    """Per-file render state, carried in markdown-it's `env` (never in globals)."""
+
+    source: SourceText
+    tab_keys: tuple[str, ...]
+    counter: SlugCounter = field(default_factory=SlugCounter)
+    headings: list[Heading] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    unknown_languages: set[str] = field(default_factory=set)
+
+    def line_of(self, token: Token) -> int:
+        return (token.map[0] if token.map else 0) + self.source.first_line
+
+
+def _redcarpet_escape_apostrophes(raw: str) -> str:
+    # Redcarpet escapes ' in text as &#39; and Slate's ids include it ("don-39-t-panic").
+    return _TEXT_BETWEEN_TAGS.sub(lambda m: m.group(0).replace("'", "&#39;") if m.group(1) else m.group(0), raw)
+
+
+def _redcarpet_inline_html(md: MarkdownIt, children: Sequence[Token], env: EnvType) -> str:
+    """A heading's inline content as Redcarpet renders it: entities kept as written, `'` escaped."""
+    redone: list[Token] = []
+    for child in children:
+        if child.type == "text_special" and child.info == "entity":
+            redone.append(Token("html_inline", "", 0, content=child.markup))
+        else:
+            redone.append(child)
+    return _redcarpet_escape_apostrophes(md.renderer.renderInline(redone, md.options, env))
+
+
+def _text_of(inner_html: str) -> str:
+    import html as html_module
+
+    return html_module.unescape(_TAG.sub("", inner_html)).strip()
+
+
+def _collect_headings(md: MarkdownIt, tokens: list[Token], env: EnvType) -> None:
+    state: _FileState = env["flagstone"]
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open":
+            children = tokens[index + 1].children or []
+            raw = _redcarpet_inline_html(md, children, env)
+            token.meta["heading_index"] = len(state.headings)
+            token.meta["raw"] = raw
+            base = slate_slug(raw)
+            state.headings.append(Heading(int(token.tag[1]), state.counter.number(base), "", "",
+                                          state.line_of(token), base=base))
+        elif token.type == "html_block":
+            token.content = _mark_raw_headings(token.content, state, state.line_of(token))
+
+
+def _mark_raw_headings(content: str, state: _FileState, line: int) -> str:
+    def mark(match: re.Match[str]) -> str:
+        id_match = _ID_ATTR.search(match.group(2) or "")
+        heading_id = next((g for g in id_match.groups() if g is not None), "") if id_match else ""
+        inner = match.group(3)
+        state.headings.append(Heading(int(match.group(1)), heading_id, inner, _text_of(inner), line, fixed=True))
+        return f"{MARK}{len(state.headings) - 1}{MARK}{match.group(0)}"
+
+    return _RAW_HEADING.sub(mark, content)
+
+
+def _render_heading_open(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    token = tokens[idx]
+    state: _FileState = env["flagstone"]
+    heading_index = token.meta["heading_index"]
+    inner = renderer.renderInline(tokens[idx + 1].children or [], options, env)
+    heading = state.headings[heading_index]
+    state.headings[heading_index] = Heading(heading.level, heading.slug, inner, _text_of(inner), heading.line,
+                                            base=heading.base)
+    return f'<{token.tag} id="{MARK}{heading_index}{MARK}">'
+
+
+def _render_fence(renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                  env: EnvType) -> str:
+    token = tokens[idx]
+    state: _FileState = env["flagstone"]
+    info = token.info.strip()
+    block, language = code_block_html(token.content, info, state.tab_keys)
+    if not language.known and info not in state.unknown_languages:
+        state.unknown_languages.add(info)
+        state.warnings.append(Problem(state.source.display, state.line_of(token),
+                                      f"unknown code language '{info}', shown as plain text", key="fence"))
+    return block
+
+
+def _render_table_cell(renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                       env: EnvType) -> str:
+    # Slate's tables carry `style="text-align: left"`; users' CSS sometimes matches it.
+    token = tokens[idx]
+    style = token.attrGet("style")
+    if style:
+        token.attrSet("style", str(style).replace(":", ": "))
+    return renderer.renderToken(tokens, idx, options, env)
+
+
+class MarkdownRenderer:
+    """A markdown-it parser set up for Slate documents; one per worker, reused for every file."""
+
+    def __init__(self) -> None:
+        self.md = make_markdown()
+        self.md.core.ruler.before("text_join", "flagstone_headings",
+                                  lambda state: _collect_headings(self.md, state.tokens, state.env))
+        self.md.add_render_rule("heading_open", _render_heading_open)
+        self.md.add_render_rule("fence", _render_fence)
+        self.md.add_render_rule("th_open", _render_table_cell)
+        self.md.add_render_rule("td_open", _render_table_cell)
+
+    def render(self, source: SourceText, tab_keys: tuple[str, ...]) -> Fragment:
+        state = _FileState(source, tab_keys)
+        env: EnvType = {"flagstone": state}
+        html = self.md.render(source.text, env)
+        return Fragment(html, tuple(state.headings), tuple(state.warnings))

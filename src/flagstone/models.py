@@ -1,0 +1,146 @@
+"""Small frozen records passed from one build stage to the next."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flagstone.errors import Problem
+
+
+@dataclass(frozen=True)
+class LanguageTab:
+    """One entry of `language_tabs`: the key fences are matched against, and its label (may hold HTML)."""
+
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class IncludeRef:
+    """One entry of `includes`, with the front-matter line it came from."""
+
+    name: str
+    line: int
+
+
+@dataclass(frozen=True)
+class PageSettings:
+    """A page's front matter, validated, with Slate's defaults filled in."""
+
+    title: str = "API Documentation"
+    language_tabs: tuple[LanguageTab, ...] = ()
+    toc_footers: tuple[str, ...] = ()
+    includes: tuple[IncludeRef, ...] = ()
+    search: bool = False
+    code_clipboard: bool = False
+    meta: tuple[tuple[tuple[str, str], ...], ...] = ()
+    heading_level: int = 2
+    highlight_theme: str = "monokai"
+    rtl: bool = False
+    layout: str = "page"
+
+    @property
+    def tab_keys(self) -> tuple[str, ...]:
+        return tuple(tab.key for tab in self.language_tabs)
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """The text of one Markdown file, decoded and with line endings normalised.
+
+    `first_line` is the file line number of the first line of `text` (after a front matter block).
+    """
+
+    path: Path
+    display: str
+    text: str
+    first_line: int = 1
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A heading as one file's render found it.
+
+    `slug` is the id Slate gives it counting within its own file; `fixed` marks a raw HTML heading,
+    whose id (possibly empty) is the author's and is never changed.
+    """
+
+    level: int
+    slug: str
+    inner_html: str
+    text: str
+    line: int
+    fixed: bool = False
+    base: str = ""  # the slug before Slate's numbering (`http-request` for `http-request-2`)
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """One file rendered to HTML.
+
+    The HTML carries a marker where each heading's id goes (see markup.render), so that the page
+    can number ids across all its files afterwards, and a marker for each ERB `partial` call.
+    """
+
+    html: str
+    headings: tuple[Heading, ...]
+    warnings: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class RenderedPart:
+    """A rendered file with the rendered files of its ERB partials, in call order."""
+
+    fragment: Fragment
+    partials: tuple[RenderedPart, ...] = ()
+
+
+@dataclass(frozen=True)
+class PartSource:
+    """A file that contributes to a page (the page itself, an include or a partial)."""
+
+    source: SourceText
+    partials: tuple[PartSource, ...] = ()
+
+
+@dataclass(frozen=True)
+class PageSource:
+    """A page found in `source/`, with its settings and every file it is made of, in order."""
+
+    path: Path
+    display: str
+    output: str  # relative POSIX path of the HTML file in the site
+    settings: PageSettings
+    body: PartSource
+    includes: tuple[PartSource, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlacedHeading:
+    """A heading with its final, page-unique id."""
+
+    level: int
+    id: str
+    inner_html: str
+    text: str
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    id: str
+    text: str
+    inner_html: str
+    level: int
+    children: tuple[TocEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    """A page's content with final ids, ready for the theme."""
+
+    source: PageSource
+    content_html: str
+    headings: tuple[PlacedHeading, ...]
+    toc: tuple[TocEntry, ...]
+    warnings: tuple[Problem, ...] = field(default=())
