@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from markdown_it import MarkdownIt
+from markdown_it.rules_block.html_block import html_block
 from markdown_it.rules_block.state_block import StateBlock
+
+_OPENING_TAG = re.compile(r"\s*<([A-Za-z][A-Za-z0-9-]*)")
 
 
 def slate_heading(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
@@ -24,6 +29,8 @@ def slate_heading(state: StateBlock, start_line: int, end_line: int, silent: boo
         return True
     content = state.src[pos:maximum].strip().rstrip("#").rstrip()
     state.line = start_line + 1
+    if not content:
+        return True  # Redcarpet drops a heading line with nothing in it (no empty <h2>, no id)
     token = state.push("heading_open", f"h{level}", 1)
     token.markup = "#" * level
     token.map = [start_line, state.line]
@@ -36,10 +43,87 @@ def slate_heading(state: StateBlock, start_line: int, end_line: int, silent: boo
     return True
 
 
+def _is_quote_line(state: StateBlock, line: int) -> bool:
+    pos = state.bMarks[line] + state.tShift[line]
+    return pos < state.eMarks[line] and state.src[pos] == ">"
+
+
+def _is_blank(state: StateBlock, line: int) -> bool:
+    return state.bMarks[line] + state.tShift[line] >= state.eMarks[line]
+
+
+def _quote_inner_line(state: StateBlock, line: int) -> str:
+    start, end = state.bMarks[line], state.eMarks[line]
+    if not _is_quote_line(state, line):
+        return state.src[start + min(state.tShift[line], state.blkIndent):end]
+    pos = start + state.tShift[line] + 1
+    if pos < end and state.src[pos] == " ":
+        pos += 1
+    return state.src[pos:end]
+
+
+def slate_blockquote(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """Blockquotes as far as Redcarpet takes them: to a blank line followed by a line without `>`.
+
+    CommonMark ends a quote at the first line that cannot continue its paragraph (a fence, an HTML
+    block); Redcarpet keeps every such line in the quote, and Slate pages rely on that grouping for
+    what lands in the right column.
+    """
+    if state.is_code_block(start_line) or not _is_quote_line(state, start_line):
+        return False
+    if silent:
+        return True
+    last = start_line + 1
+    while last < end_line:
+        if (state.sCount[last] < state.blkIndent and not _is_blank(state, last)):
+            break
+        if _is_blank(state, last) and (last + 1 >= end_line or (
+                not _is_quote_line(state, last + 1) and not _is_blank(state, last + 1))):
+            break
+        last += 1
+    inner = "\n".join(_quote_inner_line(state, line) for line in range(start_line, last)) + "\n"
+    token = state.push("blockquote_open", "blockquote", 1)
+    token.markup = ">"
+    token.map = [start_line, last]
+    first_inner = len(state.tokens)
+    quote = StateBlock(inner, state.md, state.env, state.tokens)
+    quote.level = state.level
+    state.md.block.tokenize(quote, 0, quote.lineMax)
+    for inner_token in state.tokens[first_inner:]:
+        if inner_token.map:
+            inner_token.map = [inner_token.map[0] + start_line, inner_token.map[1] + start_line]
+    state.push("blockquote_close", "blockquote", -1).markup = ">"
+    state.line = last
+    return True
+
+
+def slate_html_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """HTML blocks, ended early where Redcarpet ends them: at a line closing the block's first tag
+    when a `#` heading follows at once (`<aside>...</aside>` then `### Heading` without a blank line)."""
+    if silent or not html_block(state, start_line, end_line, silent):
+        return silent and html_block(state, start_line, end_line, silent)
+    token = state.tokens[-1]
+    opening = _OPENING_TAG.match(token.content)
+    if opening is None:
+        return True
+    closing = f"</{opening.group(1).lower()}>"
+    for line in range(start_line, state.line - 1):
+        text = state.src[state.bMarks[line]:state.eMarks[line]].rstrip().lower()
+        following = state.src[state.bMarks[line + 1] + state.tShift[line + 1]:state.eMarks[line + 1]]
+        if text.endswith(closing) and following.startswith("#"):
+            token.content = state.getLines(start_line, line + 1, state.blkIndent, True)
+            token.map = [start_line, line + 1]
+            state.line = line + 1
+            break
+    return True
+
+
 def make_markdown() -> MarkdownIt:
     """CommonMark + tables + strikethrough + raw HTML, without indented code blocks (Slate disables them)."""
     md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.disable("code")
     md.block.ruler.at("heading", slate_heading, {"alt": ["paragraph", "reference", "blockquote"]})
+    md.block.ruler.at("html_block", slate_html_block, {"alt": ["paragraph", "reference", "blockquote"]})
+    md.block.ruler.at("blockquote", slate_blockquote, {"alt": ["paragraph", "reference", "blockquote", "list"]})
     return md

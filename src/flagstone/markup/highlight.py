@@ -7,10 +7,11 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from pygments import highlight
+from pygments import format as format_tokens
 from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
+from pygments.token import Error
 from pygments.util import ClassNotFound
 
 # Rouge's tag for a language (what Slate writes in the class) -> the Pygments lexer and the other
@@ -116,7 +117,13 @@ def highlight_code(code: str, tag: str) -> str:
     lexer = None if tag == "plaintext" else pygments_lexer(tag)
     if lexer is None:
         return html.escape(code, quote=False)
-    return highlight(code, lexer, _formatter())
+    tokens = list(lexer.get_tokens(code))
+    if any(token_type in Error for token_type, _ in tokens):
+        # Code the lexer cannot read (a JSON sample with HTTP headers on top) would come out as red
+        # error boxes splitting words apart; plain text reads better.
+        return html.escape(code, quote=False)
+    highlighted: str = format_tokens(tokens, _formatter())
+    return highlighted
 
 
 def code_block_html(code: str, info: str, tab_keys: tuple[str, ...]) -> tuple[str, CodeLanguage]:

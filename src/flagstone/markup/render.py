@@ -21,7 +21,8 @@ from flagstone.models import Fragment, Heading, SourceText
 MARK = "\x00"
 HEADING_MARK = re.compile("\x00(\\d+)\x00")
 PARTIAL_MARK = re.compile("<!--flagstone-partial-(\\d+)-->\n?")
-_RAW_HEADING = re.compile(r"<h([1-6])(\s[^>]*)?>(.*?)</h\1\s*>", re.IGNORECASE | re.DOTALL)
+# HTML comments come first in the alternation so that headings commented out are skipped whole.
+_RAW_HEADING = re.compile(r"<!--.*?-->|<h([1-6])(\s[^>]*)?>(.*?)</h\1\s*>", re.IGNORECASE | re.DOTALL)
 _ID_ATTR = re.compile(r"""\bid\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
 _TEXT_BETWEEN_TAGS = re.compile(r"([^<]+)|(<[^>]*>)")
@@ -87,6 +88,8 @@ def _collect_headings(md: MarkdownIt, tokens: list[Token], env: EnvType) -> None
 
 def _mark_raw_headings(content: str, state: _FileState, line: int) -> str:
     def mark(match: re.Match[str]) -> str:
+        if match.group(1) is None:
+            return match.group(0)
         id_match = _ID_ATTR.search(match.group(2) or "")
         heading_id = next((g for g in id_match.groups() if g is not None), "") if id_match else ""
         inner = match.group(3)
