@@ -53,6 +53,19 @@ def render_page(renderer: MarkdownRenderer, page: PageSource) -> RenderedPage:
     return assemble(page, body, includes)
 
 
+def _load_all(project: Project, paths: list[Path]) -> list[tuple[PageSource, tuple[Problem, ...]]]:
+    """Every page loaded; the problems of all pages are reported together."""
+    loaded, problems = [], []
+    for path in paths:
+        try:
+            loaded.append(load_page(project, path))
+        except DocumentError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise DocumentError(*problems)
+    return loaded
+
+
 def build(options: BuildOptions) -> BuildReport:
     started = time.perf_counter()
     root = options.project.resolve()
@@ -65,7 +78,7 @@ def build(options: BuildOptions) -> BuildReport:
     if not page_paths:
         raise DocumentError(Problem(project.display(project.source), None,
                                     "no pages found (expected source/index.html.md or other *.html.md files)"))
-    loaded = [load_page(project, path) for path in page_paths]
+    loaded = _load_all(project, page_paths)
     pages = [page for page, _ in loaded]
     renderer = MarkdownRenderer()
     rendered = [render_page(renderer, page) for page in pages]

@@ -196,7 +196,10 @@ def _validate(node: yaml.MappingNode, first_line: int, display: str) -> tuple[Pa
             continue
         values[key] = setting(check, line, value)
         if key == "includes":
-            values[key] = tuple(IncludeRef(name, line) for name in values[key])
+            item_lines = [first_line + item.start_mark.line for item in value_node.value] \
+                if isinstance(value_node, yaml.SequenceNode) else []
+            values[key] = tuple(IncludeRef(name, item_lines[index] if item_lines else line)
+                                for index, name in values[key])
     if check.problems:
         raise DocumentError(*check.problems)
     settings = PageSettings(**{_FIELD_NAMES.get(k, k): v for k, v in values.items() if v is not None})
@@ -224,14 +227,14 @@ def _highlight_theme(check: _Validator, line: int, value: object) -> str | None:
     return None
 
 
-def _include_names(check: _Validator, line: int, value: object) -> tuple[str, ...]:
+def _include_names(check: _Validator, line: int, value: object) -> tuple[tuple[int, str], ...]:
     names = []
     for index, item in enumerate(check.items(line, "includes", value)):
         if item is None:
             continue
         name = check.text(line, f"includes[{index}]", item)
         if name is not None and name.strip():
-            names.append(name.strip())
+            names.append((index, name.strip()))
     return tuple(names)
 
 

@@ -15,7 +15,7 @@ from flagstone.models import PageSource, PartSource, SourceText
 PAGE_SUFFIXES = (".html.md", ".html.md.erb")
 _MARKUP_SUFFIXES = (".md", ".markdown", ".erb", ".scss", ".sass")
 # Middleman's template extensions, in the order it prefers them.
-_INCLUDE_EXTENSIONS = (".md", ".html.md", ".md.erb", ".html.md.erb", ".markdown", ".html.erb", ".erb", ".html")
+_INCLUDE_EXTENSIONS = (".md", ".html.md", ".md.erb", ".html.md.erb", ".markdown")
 _ERB_TAG = re.compile(r"<%(.*?)%>", re.DOTALL)
 _PARTIAL_CALL = re.compile(r"""=\s*partial\s*\(?\s*(["'])([^"']+)\1\s*\)?\s*-?""")
 
@@ -75,28 +75,34 @@ class _Resolver:
     def __init__(self, project: Project) -> None:
         self.project = project
 
-    def candidates(self, request: str, relative_to: Path) -> list[Path]:
-        folder, _, base = request.strip().strip("/").rpartition("/")
-        names = [f"_{base}", base]
-        extensions = ("", *_INCLUDE_EXTENSIONS) if "." in base else _INCLUDE_EXTENSIONS
-        roots = [relative_to, self.project.source]
-        found: list[Path] = []
-        for root in dict.fromkeys(roots):
-            found.extend(root / folder / f"{name}{ext}" for name in names for ext in extensions)
+    def folders(self, request: str, relative_to: Path) -> list[Path]:
+        """Where a request is looked for: beside the page, in source/, and in the project's includes/."""
+        folder = request.strip().strip("/").rpartition("/")[0]
+        folders = [relative_to / folder, self.project.source / folder]
         if folder == "includes" or folder.startswith("includes/"):
-            # flagstone also looks in a project-level includes/ folder beside source/
-            project_folder = self.project.root / folder
-            found.extend(project_folder / f"{name}{ext}" for name in names for ext in extensions)
-        return found
+            folders.append(self.project.root / folder)
+        return list(dict.fromkeys(folders))
 
-    def resolve(self, request: str, relative_to: Path, where: Problem) -> Path:
-        tried = self.candidates(request, relative_to)
-        for candidate in tried:
-            if candidate.is_file():
-                return self._inside_project(candidate, where)
-        shown = ", ".join(self.project.display(path) for path in dict.fromkeys(tried))
-        raise DocumentError(Problem(where.path, where.line, f"include '{request}' not found; tried {shown}",
-                                    key=where.key))
+    @staticmethod
+    def file_names(request: str) -> tuple[list[str], tuple[str, ...]]:
+        """Middleman's partial names for a request: `_name` before `name`, each with every extension."""
+        base = request.strip().strip("/").rpartition("/")[2]
+        extensions = ("", *_INCLUDE_EXTENSIONS) if "." in base else _INCLUDE_EXTENSIONS
+        return list(dict.fromkeys([f"_{base}", base])), extensions
+
+    def resolve(self, request: str, relative_to: Path, where: Problem, shown_name: str) -> Path:
+        folders = self.folders(request, relative_to)
+        names, extensions = self.file_names(request)
+        for folder in folders:
+            for name in names:
+                for ext in extensions:
+                    if (folder / f"{name}{ext}").is_file():
+                        return self._inside_project(folder / f"{name}{ext}", where)
+        tried = ", ".join(f"{name}{extensions[0]}" for name in names)
+        others = ", ".join(extensions[1:])
+        places = ", ".join(f"{self.project.display(folder)}/" for folder in folders)
+        raise DocumentError(Problem(where.path, where.line, f"include '{shown_name}' not found; tried {tried} "
+                                    f"(also ending in {others}) in {places}", key=where.key))
 
     def _inside_project(self, path: Path, where: Problem) -> Path:
         real = path.resolve()
@@ -127,7 +133,7 @@ class _Resolver:
                     '<%= partial "includes/name" %> (the only ERB flagstone can evaluate)',
                     match.group(0).strip())))
             where = Problem(source.display, line, "", key="partial")
-            path = self.resolve(call.group(2), source.path.parent, where)
+            path = self.resolve(call.group(2), source.path.parent, where, call.group(2))
             partials.append(self.read_part(path, chain))
             return partial_placeholder(len(partials) - 1)
 
@@ -144,9 +150,15 @@ def load_page(project: Project, path: Path) -> tuple[PageSource, tuple[Problem, 
     chain = (path.resolve(),)
     body = resolver.expand_erb(source, chain)
     includes = []
+    problems: list[Problem] = []
     for index, ref in enumerate(settings.includes):
         where = Problem(display, ref.line, "", key=f"includes[{index}]")
-        include_path = resolver.resolve(f"includes/{ref.name}", path.parent, where)
-        includes.append(resolver.read_part(include_path, chain))
+        try:
+            include_path = resolver.resolve(f"includes/{ref.name}", path.parent, where, ref.name)
+            includes.append(resolver.read_part(include_path, chain))
+        except DocumentError as error:  # report every broken include at once, not one per build
+            problems.extend(error.problems)
+    if problems:
+        raise DocumentError(*problems)
     page = PageSource(path, display, output_name(project, path), settings, body, tuple(includes))
     return page, warnings

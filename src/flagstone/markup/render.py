@@ -49,9 +49,12 @@ class _FileState:
         return (token.map[0] if token.map else 0) + self.source.first_line
 
 
-def _redcarpet_escape_apostrophes(raw: str) -> str:
-    # Redcarpet escapes ' in text as &#39; and Slate's ids include it ("don-39-t-panic").
-    return _TEXT_BETWEEN_TAGS.sub(lambda m: m.group(0).replace("'", "&#39;") if m.group(1) else m.group(0), raw)
+def _redcarpet_escape_quotes(raw: str) -> str:
+    # Redcarpet escapes quotes in text (&quot; &#39;) and Slate's ids keep them: "don-39-t-panic".
+    def escape(match: re.Match[str]) -> str:
+        return match.group(0).replace('"', "&quot;").replace("'", "&#39;") if match.group(1) else match.group(0)
+
+    return _TEXT_BETWEEN_TAGS.sub(escape, raw)
 
 
 def _redcarpet_inline_html(md: MarkdownIt, children: Sequence[Token], env: EnvType) -> str:
@@ -62,7 +65,7 @@ def _redcarpet_inline_html(md: MarkdownIt, children: Sequence[Token], env: EnvTy
             redone.append(Token("html_inline", "", 0, content=child.markup))
         else:
             redone.append(child)
-    return _redcarpet_escape_apostrophes(md.renderer.renderInline(redone, md.options, env))
+    return _redcarpet_escape_quotes(md.renderer.renderInline(redone, md.options, env))
 
 
 def _text_of(inner_html: str) -> str:
@@ -146,6 +149,9 @@ class MarkdownRenderer:
         self.md.add_render_rule("fence", _render_fence)
         self.md.add_render_rule("th_open", _render_table_cell)
         self.md.add_render_rule("td_open", _render_table_cell)
+        # Slate (Redcarpet) writes strikethrough as <del>; users' CSS targets it.
+        self.md.add_render_rule("s_open", lambda *_: "<del>")
+        self.md.add_render_rule("s_close", lambda *_: "</del>")
 
     def render(self, source: SourceText, tab_keys: tuple[str, ...]) -> Fragment:
         state = _FileState(source, tab_keys)

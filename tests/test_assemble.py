@@ -1,0 +1,63 @@
+"""Page-level ids (Slate's per-file numbering made unique without breaking links) and the TOC."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flagstone.build import render_page
+from flagstone.markup.render import MarkdownRenderer
+from flagstone.models import (
+    PageSettings,
+    PageSource,
+    PartSource,
+    PlacedHeading,
+    RenderedPage,
+    SourceText,
+    TocEntry,
+)
+from flagstone.toc import build_toc
+
+
+def page_of(body: str, *includes: str, heading_level: int = 2) -> RenderedPage:
+    def part(name: str, text: str) -> PartSource:
+        return PartSource(SourceText(Path(name), name, text))
+
+    page = PageSource(Path("index.html.md"), "index.html.md", "index.html", PageSettings(heading_level=heading_level),
+                      part("index.html.md", body),
+                      tuple(part(f"_inc{i}.md", text) for i, text in enumerate(includes)))
+    return render_page(MarkdownRenderer(), page)
+
+
+def test_spec_example_of_duplicates_across_files() -> None:
+    page = page_of("# A\n## HTTP Request\n## HTTP Request\n",
+                   "# B\n## HTTP Request\n## HTTP Request\n## HTTP Request\n")
+    assert [h.id for h in page.headings] == [
+        "a", "http-request", "http-request-2", "b", "http-request-4", "http-request-5", "http-request-3"]
+
+
+def test_raw_html_headings_keep_their_ids_and_join_the_toc() -> None:
+    page = page_of('# A\n\n<h2 id="raw-id">Raw <em>HTML</em></h2>\n\n## After\n')
+    assert [(h.level, h.id) for h in page.headings] == [(1, "a"), (2, "raw-id"), (2, "after")]
+    assert page.toc[0].children[0] == TocEntry("raw-id", "Raw HTML", "Raw <em>HTML</em>", 2)
+    assert '<h2 id="raw-id">Raw <em>HTML</em></h2>' in page.content_html
+
+
+def heading(level: int, name: str) -> PlacedHeading:
+    return PlacedHeading(level, name, name, name)
+
+
+def shape(entries: tuple[TocEntry, ...]) -> list[object]:
+    return [(e.id, shape(e.children)) if e.children else e.id for e in entries]
+
+
+def test_toc_nesting_as_slate() -> None:
+    headings = tuple(heading(level, name) for level, name in [
+        (2, "orphan-h2"), (3, "orphan-h3"), (1, "a"), (3, "b-under-a"), (2, "c"), (3, "d"), (1, "e")])
+    assert shape(build_toc(headings, 2)) == [("a", ["b-under-a", "c"]), "e"]
+    assert shape(build_toc(headings, 3)) == [("a", ["b-under-a", ("c", ["d"])]), "e"]
+    assert shape(build_toc(headings, 1)) == ["a", "e"]
+
+
+def test_toc_entries_drop_nested_links() -> None:
+    page = page_of("# Header with [link](http://example.com)\n")
+    assert page.toc[0].inner_html == "Header with link"

@@ -1,0 +1,184 @@
+"""`flagstone build`: exit statuses, output layout, relative URLs, determinism and atomic output."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+
+import flagstone.build as build_module
+from flagstone import __version__
+from flagstone.build import BuildOptions, build
+from flagstone.site_writer import OutputFile
+from tests.conftest import write_project
+
+KITTN = {
+    "source/index.html.md": """
+        ---
+        title: Kittn <API>
+        language_tabs:
+          - shell: cURL
+          - python
+        toc_footers:
+          - <a href='#'>Sign Up</a>
+        includes:
+          - errors
+        search: true
+        ---
+        # Kittens
+        ## Get All Kittens
+        ```python
+        import kittn
+        ```
+        ```shell
+        curl x
+        ```
+        ![logo](images/logo.png)
+        """,
+    "source/includes/_errors.md": "# Errors\n",
+    "source/images/logo.png": b"\x89PNG fake",
+    "source/guide/page.html.md": "---\ntitle: Guide\n---\n# Guide\n[home](../index.html)\n",
+    "source/_partial_page.html.md": "# never a page\n",
+    "source/stylesheets/screen.css.scss": "body {}",
+}
+
+
+def tree(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_version(run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("--version")
+    assert (result.status, result.out.strip()) == (0, f"flagstone {__version__}")
+
+
+def test_bad_usage_exits_2(run_cli) -> None:  # type: ignore[no-untyped-def]
+    assert run_cli("build", "--no-such-flag").status == 2
+    assert run_cli("frobnicate").status == 2
+
+
+def test_missing_source_folder_exits_2(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("build", tmp_path)
+    assert result.status == 2
+    assert result.err == (f"flagstone: error: {tmp_path.resolve() / 'source'} does not exist: "
+                          "a flagstone project keeps its pages in source/\n")
+
+
+def test_builds_pages_statics_and_theme_with_relative_urls(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    project = write_project(tmp_path / "p", KITTN)
+    result = run_cli("build", project)
+    assert result.status == 0, result.err
+    out = project / "build"
+    files = set(tree(out))
+    assert {"index.html", "guide/page.html", "images/logo.png", "flagstone/highlight-monokai.css"} <= files
+    assert not any(name.startswith(("_partial", "stylesheets/")) for name in files)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "<title>Kittn &lt;API&gt;</title>" in index
+    assert '<pre class="highlight python tab-python">' in index and 'tab-shell"' in index
+    assert "<li><a href='#'>Sign Up</a></li>" in index
+    assert 'data-languages="[&#34;shell&#34;, &#34;python&#34;]"' in index
+    for page in ("index.html", "guide/page.html"):
+        html = (out / page).read_text(encoding="utf-8")
+        urls = re.findall(r'(?:href|src)="([^"]*)"', html)
+        assert urls and not [u for u in urls if u.startswith("/") or "://" in u], page
+    assert 'href="../flagstone/theme.css"' in (out / "guide/page.html").read_text(encoding="utf-8")
+
+
+def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
+    project = write_project(tmp_path / "p", KITTN)
+    build(BuildOptions(project, tmp_path / "one"))
+    build(BuildOptions(project, tmp_path / "two"))
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
+def test_document_error_keeps_previous_output(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    project = write_project(tmp_path / "p", KITTN)
+    assert run_cli("build", project).status == 0
+    before = tree(project / "build")
+    (project / "source/includes/_errors.md").unlink()
+    result = run_cli("build", project)
+    assert result.status == 1 and "Traceback" not in result.err
+    assert tree(project / "build") == before
+
+
+def test_failure_while_writing_keeps_previous_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = write_project(tmp_path / "p", KITTN)
+    build(BuildOptions(project, project / "build"))
+    before = tree(project / "build")
+
+    def failing_files(*args: object) -> list[OutputFile]:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(build_module.Theme, "assets", failing_files)
+    with pytest.raises(OSError):
+        build(BuildOptions(project, project / "build"))
+    assert tree(project / "build") == before
+    assert sorted(p.name for p in project.iterdir()) == ["build", "source"]
+
+
+def test_interrupted_write_keeps_previous_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = write_project(tmp_path / "p", KITTN)
+    build(BuildOptions(project, project / "build"))
+    before = tree(project / "build")
+    original = build_module.Theme.render_page
+
+    def interrupted(*args: object, **kwargs: object) -> str:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(build_module.Theme, "render_page", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build(BuildOptions(project, project / "build"))
+    monkeypatch.setattr(build_module.Theme, "render_page", original)
+    assert tree(project / "build") == before
+    assert sorted(p.name for p in project.iterdir()) == ["build", "source"]
+
+
+@pytest.mark.parametrize("out", [".", "source", "source/build", ".."])
+def test_refuses_output_that_is_or_contains_the_project(run_cli, tmp_path: Path, out: str) -> None:  # type: ignore[no-untyped-def]
+    project = write_project(tmp_path / "p", KITTN)
+    before = tree(tmp_path)
+    result = run_cli("build", project, "-o", project / out)
+    assert result.status == 2
+    assert "choose another with -o" in result.err
+    assert tree(tmp_path) == before
+
+
+def test_refuses_to_replace_a_folder_it_did_not_write(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    project = write_project(tmp_path / "p", KITTN)
+    (tmp_path / "precious").mkdir()
+    (tmp_path / "precious/thesis.tex").write_text("years of work")
+    result = run_cli("build", project, "-o", tmp_path / "precious")
+    assert result.status == 2
+    assert (tmp_path / "precious/thesis.tex").read_text() == "years of work"
+
+
+def test_unknown_fence_language_warns_and_fails_with_strict(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    project = write_project(tmp_path / "p", {"source/index.html.md": "# A\n\n```klingon\nx\n```\n"})
+    result = run_cli("build", project)
+    assert result.status == 0
+    assert "warning: source/index.html.md:3: fence: unknown code language 'klingon', shown as plain text" in result.err
+    strict = run_cli("build", project, "--strict")
+    assert strict.status == 1
+    assert "error: source/index.html.md:3: fence: unknown code language 'klingon'" in strict.err
+
+
+def test_internal_error_has_no_traceback(run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    project = write_project(tmp_path / "p", KITTN)
+
+    def broken(*args: object) -> None:
+        raise ValueError("boom")
+
+    monkeypatch.setattr(build_module, "assemble", broken, raising=False)
+    monkeypatch.setattr(build_module, "render_page", broken)
+    result = run_cli("build", project)
+    assert result.status == 1
+    assert "internal error: ValueError: boom" in result.err and "Traceback" not in result.err
+
+
+def test_lone_index_md_is_a_page(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    project = write_project(tmp_path / "p", {"source/index.md": "---\ntitle: Old\n---\n# Old style\n"})
+    assert run_cli("build", project).status == 0
+    assert (project / "build/index.html").is_file()

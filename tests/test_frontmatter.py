@@ -1,0 +1,119 @@
+"""Front matter: Slate's defaults, odd but valid YAML, and exact messages for bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flagstone.errors import DocumentError
+from flagstone.loading.frontmatter import load_source, parse_settings, split_front_matter
+from flagstone.models import IncludeRef, LanguageTab, PageSettings
+
+
+def settings_of(text: str, tmp_path: Path) -> PageSettings:
+    path = tmp_path / "index.html.md"
+    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    split, _ = load_source(path, "source/index.html.md")
+    return parse_settings(split, "source/index.html.md")[0]
+
+
+def errors_of(text: str, tmp_path: Path) -> list[str]:
+    with pytest.raises(DocumentError) as caught:
+        settings_of(text, tmp_path)
+    return [problem.format() for problem in caught.value.problems]
+
+
+def test_defaults_without_front_matter(tmp_path: Path) -> None:
+    assert settings_of("# Hi\n", tmp_path) == PageSettings(title="API Documentation")
+
+
+def test_slate_keys(tmp_path: Path) -> None:
+    settings = settings_of(
+        "--- \n"
+        "title: Kittn\n"
+        "language_tabs: # a comment\n"
+        "   - shell: cURL\n"
+        "   - javascript--nodejs\n"
+        "   -\n"
+        "toc_footers:\n  - <a href='#'>Sign up</a>\n"
+        "includes:\n  - errors \n  # - commented\n  -\n"
+        "search: true\ncode_clipboard: true\nheadingLevel: 3\n"
+        "meta:\n  - name: description\n    content: Docs\n"
+        "--- \n# Hi\n", tmp_path)
+    assert settings.title == "Kittn"
+    assert settings.language_tabs == (LanguageTab("shell", "cURL"), LanguageTab("javascript--nodejs",
+                                                                                "javascript--nodejs"))
+    assert settings.toc_footers == ("<a href='#'>Sign up</a>",)
+    assert settings.includes == (IncludeRef("errors", 10),)
+    assert (settings.search, settings.code_clipboard, settings.heading_level) == (True, True, 3)
+    assert settings.meta == ((("name", "description"), ("content", "Docs")),)
+
+
+def test_null_values_take_defaults(tmp_path: Path) -> None:
+    settings = settings_of("---\ntitle:\nlanguage_tabs:\nincludes:\nsearch:\n---\n", tmp_path)
+    assert settings == PageSettings()
+
+
+def test_crlf_and_bom(tmp_path: Path) -> None:
+    path = tmp_path / "index.html.md"
+    path.write_bytes(b"\xef\xbb\xbf---\r\ntitle: T\r\n---\r\n# Hi\r\n")
+    split, source = load_source(path, "index.html.md")
+    assert parse_settings(split, "index.html.md")[0].title == "T"
+    assert source.text == "# Hi\n"
+    assert source.first_line == 4
+
+
+def test_wrong_types_are_all_reported_with_lines(tmp_path: Path) -> None:
+    assert errors_of("---\nlanguage_tabs: shell\nincludes: errors\nsearch: \"yes\"\n---\n", tmp_path) == [
+        "source/index.html.md:2: language_tabs: expected a list, got a string 'shell'",
+        "source/index.html.md:3: includes: expected a list, got a string 'errors'",
+        "source/index.html.md:4: search: expected true or false, got a string 'yes'",
+    ]
+
+
+def test_broken_yaml_points_at_file_and_line(tmp_path: Path) -> None:
+    assert errors_of("---\ntitle: x\nlanguage_tabs: [shell\n---\n# Hi\n", tmp_path) == [
+        "source/index.html.md:3: front matter is not valid YAML: expected ',' or ']', but got '<stream end>'"]
+
+
+def test_non_mapping_front_matter(tmp_path: Path) -> None:
+    assert errors_of("---\n- a\n- b\n---\n", tmp_path) == [
+        "source/index.html.md:2: expected front matter to be a mapping of keys to values, got a YAML sequence"]
+
+
+def test_duplicate_key(tmp_path: Path) -> None:
+    assert errors_of("---\ntitle: a\ntitle: b\n---\n", tmp_path) == [
+        "source/index.html.md:3: title: duplicate key 'title' (the first one would be ignored)"]
+
+
+def test_tab_key_that_cannot_be_a_css_class(tmp_path: Path) -> None:
+    assert errors_of("---\nlanguage_tabs:\n  - \"my lang\"\n---\n", tmp_path) == [
+        "source/index.html.md:2: language_tabs[0]: expected a name of letters, digits, '-', '_', '+', '#' or '.' "
+        "(it becomes a CSS class), got a string 'my lang'"]
+
+
+def test_heading_level_range(tmp_path: Path) -> None:
+    assert errors_of("---\nheadingLevel: 9\n---\n", tmp_path) == [
+        "source/index.html.md:2: headingLevel: expected a whole number from 1 to 6, got a number 9"]
+
+
+def test_unknown_keys_warn_with_did_you_mean(tmp_path: Path) -> None:
+    path = tmp_path / "index.html.md"
+    path.write_text("---\nsaerch: true\ngoogle_analytics_id: x\n---\n")
+    split, _ = load_source(path, "index.html.md")
+    _, warnings = parse_settings(split, "index.html.md")
+    assert [(w.format(), w.strict_only) for w in warnings] == [
+        ("index.html.md:2: saerch: unknown front-matter key, ignored (did you mean 'search'?)", False),
+        ("index.html.md:3: google_analytics_id: unknown front-matter key, ignored", True),
+    ]
+
+
+def test_invalid_utf8_names_line_and_byte(tmp_path: Path) -> None:
+    assert errors_of(b"---\ntitle: x\n---\n# Caf\xe9\n", tmp_path) == [
+        "source/index.html.md:4: expected UTF-8 text, got the byte 0xe9 at byte offset 22"]
+
+
+def test_unclosed_front_matter_is_body() -> None:
+    split = split_front_matter("---\nnot closed\n")
+    assert split.yaml_text is None

@@ -1,0 +1,70 @@
+"""The Slate Markdown dialect: golden fragments and the rules real documents rely on."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from flagstone.assemble import assemble
+from flagstone.markup.render import MarkdownRenderer
+from flagstone.models import PageSettings, PageSource, PartSource, RenderedPart, SourceText
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def render(markdown: str, tabs: tuple[str, ...] = ()) -> str:
+    """Markdown rendered as the content of a one-file page, ids final."""
+    source = SourceText(Path("page.html.md"), "page.html.md", markdown)
+    page = PageSource(source.path, source.display, "page.html", PageSettings(), PartSource(source))
+    fragment = MarkdownRenderer().render(source, tabs)
+    return assemble(page, RenderedPart(fragment), ()).content_html
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in GOLDEN.glob("*.md")))
+def test_golden_fragment(name: str) -> None:
+    expected = (GOLDEN / f"{name}.html").read_text(encoding="utf-8")
+    assert render((GOLDEN / f"{name}.md").read_text(encoding="utf-8"), ("shell",)) == expected
+
+
+def test_indented_code_blocks_are_disabled() -> None:
+    assert render("    not code\n") == "<p>not code</p>\n"
+
+
+def test_indented_pipe_table_is_a_table() -> None:
+    assert "<table>" in render("    | a | b |\n    |---|---|\n    | 1 | 2 |\n")
+
+
+def test_heading_without_space_and_trailing_hashes() -> None:
+    assert render("#NoSpace\n## C#\n") == '<h1 id="nospace">NoSpace</h1>\n<h2 id="c">C</h2>\n'
+
+
+def test_table_alignment_style_as_slate_writes_it() -> None:
+    assert '<th style="text-align: right">' in render("| a |\n|--:|\n| 1 |\n")
+
+
+def test_fence_after_paragraph_line_is_code_as_in_commonmark() -> None:
+    html = render("Para line\n```json\n{}\n```\n")
+    assert '<pre class="highlight json tab-json">' in html
+
+
+def test_blockquote_runs_to_blank_line_before_unquoted_text() -> None:
+    html = render("> quote\n```shell\necho\n```\n\nafter\n", ("shell",))
+    assert re.search(r"<blockquote>.*tab-shell.*</blockquote>\n<p>after</p>", html, re.DOTALL)
+
+
+def test_html_block_ends_before_heading_that_follows_its_closing_tag() -> None:
+    html = render('<aside class="notice">x</aside>\n### Next\n')
+    assert html == '<aside class="notice">x</aside>\n<h3 id="next">Next</h3>\n'
+
+
+def test_markdown_after_blank_line_inside_html_block_is_rendered() -> None:
+    assert "<strong>bold</strong>" in render("<aside>\n\n**bold**\n\n</aside>\n")
+
+
+def test_no_smart_quotes_no_autolink() -> None:
+    assert render("it's \"x\" http://example.com\n") == "<p>it's &quot;x&quot; http://example.com</p>\n"
+
+def test_strikethrough_is_del() -> None:
+    assert render("~~x~~\n") == "<p><del>x</del></p>\n"
