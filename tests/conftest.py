@@ -16,6 +16,14 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 
 
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test gets its own render cache, never the user's."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("FLAGSTONE_CACHE_DIR", str(folder))
+    return folder
+
+
 def shared_path(*parts: str) -> Path:
     """A path in ../shared, skipping the test cleanly when that folder is not beside the repository."""
     path = SHARED.joinpath(*parts)

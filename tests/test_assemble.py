@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flagstone.build import render_page
-from flagstone.markup.render import MarkdownRenderer
+from flagstone.rendering import render_pages
 from flagstone.models import (
     PageSettings,
     PageSource,
@@ -25,7 +24,7 @@ def page_of(body: str, *includes: str, heading_level: int = 2) -> RenderedPage:
     page = PageSource(Path("index.html.md"), "index.html.md", "index.html", PageSettings(heading_level=heading_level),
                       part("index.html.md", body),
                       tuple(part(f"_inc{i}.md", text) for i, text in enumerate(includes)))
-    return render_page(MarkdownRenderer(), page)
+    return render_pages([page], None, 1)[0]
 
 
 def test_spec_example_of_duplicates_across_files() -> None:

@@ -171,8 +171,7 @@ def test_internal_error_has_no_traceback(run_cli, tmp_path: Path, monkeypatch: p
     def broken(*args: object) -> None:
         raise ValueError("boom")
 
-    monkeypatch.setattr(build_module, "assemble", broken, raising=False)
-    monkeypatch.setattr(build_module, "render_page", broken)
+    monkeypatch.setattr(build_module, "render_pages", broken)
     result = run_cli("build", project)
     assert result.status == 1
     assert "internal error: ValueError: boom" in result.err and "Traceback" not in result.err

@@ -7,15 +7,16 @@ from pathlib import Path
 
 import pytest
 
+from flagstone.assemble import slate_ids
 from flagstone.markup.render import MarkdownRenderer
 from flagstone.markup.slugs import SlugCounter, parameterize, slate_slug
-from flagstone.models import SourceText
+from flagstone.models import RenderedPart, SourceText
 from tests.conftest import shared_path
 
 
 def ids_of(markdown: str) -> list[str]:
     fragment = MarkdownRenderer().render(SourceText(Path("t.md"), "t.md", markdown), ())
-    return [h.slug for h in fragment.headings]
+    return slate_ids(RenderedPart(fragment))
 
 
 @pytest.mark.parametrize(("heading", "expected"), [

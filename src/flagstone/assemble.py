@@ -6,14 +6,21 @@ from collections.abc import Iterator
 
 from flagstone.errors import Problem
 from flagstone.markup.render import HEADING_MARK, PARTIAL_MARK
+from flagstone.markup.slugs import SlugCounter
 from flagstone.models import Heading, PageSource, PlacedHeading, RenderedPage, RenderedPart
 from flagstone.toc import build_toc
 
 
-def _walk_headings(part: RenderedPart) -> Iterator[Heading]:
-    yield from part.fragment.headings
+def _walk(part: RenderedPart) -> Iterator[RenderedPart]:
+    yield part
     for partial in part.partials:
-        yield from _walk_headings(partial)
+        yield from _walk(partial)
+
+
+def slate_ids(part: RenderedPart) -> list[str]:
+    """The ids Slate gives one file's headings: numbered within that file only (`x`, `x-2`, ...)."""
+    counter = SlugCounter()
+    return [h.slug if h.fixed else counter.number(h.slug) for h in part.fragment.headings]
 
 
 class _IdPlacer:
@@ -25,17 +32,18 @@ class _IdPlacer:
     """
 
     def __init__(self, parts: tuple[RenderedPart, ...]) -> None:
-        self.taken = {h.slug for part in parts for h in _walk_headings(part) if h.slug}
+        self.slate_ids = {id(part): slate_ids(part) for root in parts for part in _walk(root)}
+        self.taken = {slug for ids in self.slate_ids.values() for slug in ids if slug}
         self.placed_ids: set[str] = set()
         self.placed: list[PlacedHeading] = []
 
-    def place(self, heading: Heading) -> str:
-        heading_id = heading.slug
+    def place(self, heading: Heading, slate_id: str) -> str:
+        heading_id = slate_id
         if not heading.fixed and heading_id in self.placed_ids:
             suffix = 2
-            while f"{heading.base}-{suffix}" in self.taken:
+            while f"{heading.slug}-{suffix}" in self.taken:
                 suffix += 1
-            heading_id = f"{heading.base}-{suffix}"
+            heading_id = f"{heading.slug}-{suffix}"
             self.taken.add(heading_id)
         if heading_id:
             self.placed_ids.add(heading_id)
@@ -44,13 +52,13 @@ class _IdPlacer:
 
     def expand(self, part: RenderedPart) -> Iterator[str]:
         """The part's HTML with final ids, its partials' HTML spliced in where they were called."""
-        headings = part.fragment.headings
+        headings, ids = part.fragment.headings, self.slate_ids[id(part)]
         pieces = PARTIAL_MARK.split(part.fragment.html)
         for index, piece in enumerate(pieces):
             if index % 2:
                 yield from self.expand(part.partials[int(piece)])
             else:
-                yield HEADING_MARK.sub(lambda m: self.place(headings[int(m.group(1))]), piece)
+                yield HEADING_MARK.sub(lambda m: self.place(headings[int(m[1])], ids[int(m[1])]), piece)
 
 
 def assemble(page: PageSource, body: RenderedPart, includes: tuple[RenderedPart, ...]) -> RenderedPage:
@@ -58,11 +66,5 @@ def assemble(page: PageSource, body: RenderedPart, includes: tuple[RenderedPart,
     placer = _IdPlacer(parts)
     content = "".join(html for part in parts for html in placer.expand(part))
     headings = tuple(placer.placed)
-    warnings = tuple(w for part in parts for w in _walk_warnings(part))
+    warnings: tuple[Problem, ...] = tuple(w for root in parts for part in _walk(root) for w in part.fragment.warnings)
     return RenderedPage(page, content, headings, build_toc(headings, page.settings.heading_level), warnings)
-
-
-def _walk_warnings(part: RenderedPart) -> Iterator[Problem]:
-    yield from part.fragment.warnings
-    for partial in part.partials:
-        yield from _walk_warnings(partial)

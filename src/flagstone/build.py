@@ -6,11 +6,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from flagstone.assemble import assemble
+from flagstone.cache import FragmentCache
 from flagstone.errors import DocumentError, Problem, UsageError
 from flagstone.loading.project import Project, discover, load_page
-from flagstone.markup.render import MarkdownRenderer
-from flagstone.models import PageSource, PartSource, RenderedPage, RenderedPart
+from flagstone.models import PageSource
+from flagstone.rendering import default_workers, render_pages
 from flagstone.site_writer import OutputFile, check_output_dir, write_site
 from flagstone.theme import SiteInfo, Theme, default_theme_dir
 
@@ -25,6 +25,8 @@ class BuildOptions:
     out: Path
     strict: bool = False
     theme: Path | None = None
+    use_cache: bool = True
+    workers: int = 0  # 0: one per core
 
 
 @dataclass(frozen=True)
@@ -39,18 +41,6 @@ def theme_folders(project: Project, theme: Path | None) -> tuple[Path, ...]:
     """The theme chain: `--theme DIR`, then the project's `themes/`, then the default theme."""
     candidates = [theme, project.root / "themes", default_theme_dir()]
     return tuple(dict.fromkeys(path.resolve() for path in candidates if path is not None and path.is_dir()))
-
-
-def render_part(renderer: MarkdownRenderer, part: PartSource, tab_keys: tuple[str, ...]) -> RenderedPart:
-    partials = tuple(render_part(renderer, partial, tab_keys) for partial in part.partials)
-    return RenderedPart(renderer.render(part.source, tab_keys), partials)
-
-
-def render_page(renderer: MarkdownRenderer, page: PageSource) -> RenderedPage:
-    tab_keys = page.settings.tab_keys
-    body = render_part(renderer, page.body, tab_keys)
-    includes = tuple(render_part(renderer, include, tab_keys) for include in page.includes)
-    return assemble(page, body, includes)
 
 
 def _load_all(project: Project, paths: list[Path]) -> list[tuple[PageSource, tuple[Problem, ...]]]:
@@ -80,8 +70,8 @@ def build(options: BuildOptions) -> BuildReport:
                                     "no pages found (expected source/index.html.md or other *.html.md files)"))
     loaded = _load_all(project, page_paths)
     pages = [page for page, _ in loaded]
-    renderer = MarkdownRenderer()
-    rendered = [render_page(renderer, page) for page in pages]
+    fragment_cache = FragmentCache.for_project(project.root) if options.use_cache else None
+    rendered = render_pages(pages, fragment_cache, options.workers or default_workers())
 
     warnings = tuple(w for _, page_warnings in loaded for w in page_warnings if options.strict or not w.strict_only)
     warnings += tuple(w for page in rendered for w in page.warnings)

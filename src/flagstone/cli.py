@@ -33,12 +33,16 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--strict", action="store_true", help="fail the build on any warning")
     build_cmd.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     build_cmd.add_argument("--theme", type=Path, help="a theme folder overriding the default theme file by file")
+    build_cmd.add_argument("--no-cache", action="store_true",
+                           help="render everything afresh and leave the cache alone")
+    build_cmd.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: one per core)")
     return parser
 
 
 def _run_build(args: argparse.Namespace) -> int:
     out = args.out if args.out is not None else args.project / "build"
-    report = build(BuildOptions(args.project, out, strict=args.strict, theme=args.theme))
+    report = build(BuildOptions(args.project, out, strict=args.strict, theme=args.theme,
+                                use_cache=not args.no_cache, workers=args.jobs))
     for warning in report.warnings:
         print(f"warning: {warning.format()}", file=sys.stderr)
     if not args.quiet:

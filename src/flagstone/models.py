@@ -62,8 +62,9 @@ class SourceText:
 class Heading:
     """A heading as one file's render found it.
 
-    `slug` is the id Slate gives it counting within its own file; `fixed` marks a raw HTML heading,
-    whose id (possibly empty) is the author's and is never changed.
+    `slug` is Slate's id before numbering repeats (`http-request`); numbering depends on the whole file,
+    so it happens when the page is assembled. `fixed` marks a raw HTML heading, whose `slug` is the
+    author's id (possibly empty) and is never changed.
     """
 
     level: int
@@ -72,7 +73,6 @@ class Heading:
     text: str
     line: int
     fixed: bool = False
-    base: str = ""  # the slug before Slate's numbering (`http-request` for `http-request-2`)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from markdown_it.utils import EnvType, OptionsDict
 from flagstone.errors import Problem
 from flagstone.markup.dialect import make_markdown
 from flagstone.markup.highlight import code_block_html
-from flagstone.markup.slugs import SlugCounter, slate_slug
+from flagstone.markup.slugs import slate_slug
 from flagstone.models import Fragment, Heading, SourceText
 
 # A heading's id is written as MARK<n>MARK and filled in when the whole page is known. NUL cannot
@@ -40,7 +40,6 @@ class _FileState:
 
     source: SourceText
     tab_keys: tuple[str, ...]
-    counter: SlugCounter = field(default_factory=SlugCounter)
     headings: list[Heading] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     unknown_languages: set[str] = field(default_factory=set)
@@ -82,9 +81,7 @@ def _collect_headings(md: MarkdownIt, tokens: list[Token], env: EnvType) -> None
             raw = _redcarpet_inline_html(md, children, env)
             token.meta["heading_index"] = len(state.headings)
             token.meta["raw"] = raw
-            base = slate_slug(raw)
-            state.headings.append(Heading(int(token.tag[1]), state.counter.number(base), "", "",
-                                          state.line_of(token), base=base))
+            state.headings.append(Heading(int(token.tag[1]), slate_slug(raw), "", "", state.line_of(token)))
         elif token.type == "html_block":
             token.content = _mark_raw_headings(token.content, state, state.line_of(token))
 
@@ -110,8 +107,7 @@ def _render_heading_open(
     heading_index = token.meta["heading_index"]
     inner = renderer.renderInline(tokens[idx + 1].children or [], options, env)
     heading = state.headings[heading_index]
-    state.headings[heading_index] = Heading(heading.level, heading.slug, inner, _text_of(inner), heading.line,
-                                            base=heading.base)
+    state.headings[heading_index] = Heading(heading.level, heading.slug, inner, _text_of(inner), heading.line)
     return f'<{token.tag} id="{MARK}{heading_index}{MARK}">'
 
 

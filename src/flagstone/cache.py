@@ -1,0 +1,84 @@
+"""A persistent cache of rendered files, keyed by everything the rendering depends on."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from importlib import metadata
+from pathlib import Path
+
+import flagstone
+from flagstone.models import Fragment
+
+# The modules whose code decides what a rendered file looks like: a change to any of them (a new
+# flagstone, or a developer's edit) must invalidate every cached fragment.
+_RENDER_MODULES = ("markup/dialect.py", "markup/highlight.py", "markup/render.py", "markup/slugs.py", "models.py")
+
+
+def renderer_fingerprint() -> str:
+    """What every cache key includes: flagstone's render code and the versions of the libraries it uses."""
+    digest = hashlib.sha256()
+    package = Path(flagstone.__file__).parent
+    for name in _RENDER_MODULES:
+        digest.update((package / name).read_bytes())
+    for library in ("markdown-it-py", "pygments"):
+        digest.update(f"{library}={metadata.version(library)}".encode())
+    digest.update(flagstone.__version__.encode())
+    return digest.hexdigest()
+
+
+def default_cache_root() -> Path:
+    configured = os.environ.get("FLAGSTONE_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "flagstone"
+
+
+class FragmentCache:
+    """Rendered files stored one pickle per key under a folder of the project's own.
+
+    Entries are written atomically (temp file + rename), so an interrupted build leaves no torn entry.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    @classmethod
+    def for_project(cls, project_root: Path, root: Path | None = None) -> FragmentCache:
+        project_key = hashlib.sha256(str(project_root.resolve()).encode()).hexdigest()[:16]
+        return cls((root or default_cache_root()) / project_key / "fragments")
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / key
+
+    def get(self, key: str) -> Fragment | None:
+        try:
+            data = self._path(key).read_bytes()
+        except OSError:
+            return None
+        try:
+            fragment = pickle.loads(data)
+        except Exception:  # a damaged entry is a miss, never a failed build
+            return None
+        return fragment if isinstance(fragment, Fragment) else None
+
+    def put(self, key: str, fragment: Fragment) -> None:
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, prefix=".tmp-") as handle:
+                handle.write(pickle.dumps(fragment, protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(handle.name, path)
+        except OSError:
+            pass  # a cache that cannot be written only makes the next build slower
+
+    def prune(self, keep: set[str]) -> None:
+        """Drop entries this build did not use, so the cache holds one build's worth."""
+        if not self.folder.is_dir():
+            return
+        for entry in self.folder.glob("*/*"):
+            if entry.name not in keep:
+                entry.unlink(missing_ok=True)

@@ -1,0 +1,103 @@
+"""The render stage: every file of every page rendered once, taken from the cache or spread over cores."""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import cache
+
+from flagstone.assemble import assemble
+from flagstone.cache import FragmentCache, renderer_fingerprint
+from flagstone.markup.render import MarkdownRenderer
+from flagstone.models import Fragment, PageSource, PartSource, RenderedPage, RenderedPart, SourceText
+
+# Below this much Markdown, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD_BYTES = 512 * 1024
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    """One file to render with the settings its rendering depends on."""
+
+    source: SourceText
+    tab_keys: tuple[str, ...]
+
+    def key(self, fingerprint: str) -> str:
+        digest = hashlib.sha256(fingerprint.encode())
+        for part in (self.source.display, str(self.source.first_line), "\x1f".join(self.tab_keys), self.source.text):
+            digest.update(part.encode("utf-8", "surrogatepass"))
+            digest.update(b"\x00")
+        return digest.hexdigest()
+
+
+@cache
+def _worker_renderer() -> MarkdownRenderer:
+    # One parser per process, built on first use and reused for every file it renders.
+    return MarkdownRenderer()
+
+
+def _render_job(job: RenderJob) -> Fragment:
+    return _worker_renderer().render(job.source, job.tab_keys)
+
+
+def _parts(part: PartSource) -> Iterator[PartSource]:
+    yield part
+    for partial in part.partials:
+        yield from _parts(partial)
+
+
+def _render_all(jobs: list[RenderJob], workers: int) -> list[Fragment]:
+    total = sum(len(job.source.text) for job in jobs)
+    if workers <= 1 or len(jobs) < 2 or total < PARALLEL_THRESHOLD_BYTES:
+        return [_render_job(job) for job in jobs]
+    # Largest files first, one at a time, so no core idles at the end waiting on a big straggler.
+    order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].source.text))
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        rendered = list(pool.map(_render_job, [jobs[i] for i in order], chunksize=1))
+    fragments: list[Fragment] = [rendered[0]] * len(jobs)
+    for position, index in enumerate(order):
+        fragments[index] = rendered[position]
+    return fragments
+
+
+def default_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def render_pages(pages: list[PageSource], fragment_cache: FragmentCache | None, workers: int) -> list[RenderedPage]:
+    """Render every page; a file shared by pages with the same tabs is rendered once."""
+    fingerprint = renderer_fingerprint()
+    keyed: dict[str, RenderJob] = {}
+    key_of: dict[int, str] = {}  # id(part) -> key; the parts live as long as `pages`
+    for page in pages:
+        for root in (page.body, *page.includes):
+            for part in _parts(root):
+                job = RenderJob(part.source, page.settings.tab_keys)
+                key_of[id(part)] = key = job.key(fingerprint)
+                keyed.setdefault(key, job)
+
+    fragments: dict[str, Fragment] = {}
+    missing: list[str] = []
+    for key in keyed:
+        cached = fragment_cache.get(key) if fragment_cache else None
+        if cached is None:
+            missing.append(key)
+        else:
+            fragments[key] = cached
+    for key, fragment in zip(missing, _render_all([keyed[k] for k in missing], workers), strict=True):
+        fragments[key] = fragment
+        if fragment_cache:
+            fragment_cache.put(key, fragment)
+    if fragment_cache:
+        fragment_cache.prune(set(keyed))
+
+    def rendered(part: PartSource) -> RenderedPart:
+        return RenderedPart(fragments[key_of[id(part)]], tuple(rendered(p) for p in part.partials))
+
+    return [assemble(page, rendered(page.body), tuple(rendered(include) for include in page.includes))
+            for page in pages]
