@@ -10,7 +10,8 @@ import pytest
 
 import flagstone.build as build_module
 from flagstone import __version__
-from flagstone.build import BuildOptions, build
+from flagstone.build import build
+from flagstone.models import BuildOptions
 from flagstone.site_writer import OutputFile
 from tests.conftest import write_project
 

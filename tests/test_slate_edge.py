@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from flagstone.build import BuildOptions, build
+from flagstone.build import build
+from flagstone.models import BuildOptions
 from tests.conftest import renumbered_duplicate, shared_path
 
 _HEADING_ID = re.compile(r"<h[1-6] id=['\"]([^'\"]*)['\"]")

@@ -3,44 +3,21 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from flagstone.cache import FragmentCache
 from flagstone.errors import DocumentError, Problem, UsageError
-from flagstone.loading.project import Project, discover, load_page
-from flagstone.models import PageSource
+from flagstone.loading.project import discover, load_page
+from flagstone.incremental import input_stamp, record_build
+from flagstone.models import BuildOptions, BuildReport, PageSource
 from flagstone.rendering import default_workers, render_pages
 from flagstone.site_writer import OutputFile, check_output_dir, write_site
-from flagstone.theme import SiteInfo, Theme, default_theme_dir
+from flagstone.paths import Project, theme_folders
+from flagstone.theme import SiteInfo, Theme
 
 _LOGOS = ("images/logo.png", "images/logo.svg", "images/logo.jpg")
 _FAVICONS = ("favicon.ico", "favicon.png", "favicon.svg", "images/favicon.ico", "images/favicon.png",
              "images/favicon.svg")
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    project: Path
-    out: Path
-    strict: bool = False
-    theme: Path | None = None
-    use_cache: bool = True
-    workers: int = 0  # 0: one per core
-
-
-@dataclass(frozen=True)
-class BuildReport:
-    pages: int
-    files: int
-    warnings: tuple[Problem, ...]
-    seconds: float
-
-
-def theme_folders(project: Project, theme: Path | None) -> tuple[Path, ...]:
-    """The theme chain: `--theme DIR`, then the project's `themes/`, then the default theme."""
-    candidates = [theme, project.root / "themes", default_theme_dir()]
-    return tuple(dict.fromkeys(path.resolve() for path in candidates if path is not None and path.is_dir()))
 
 
 def _load_all(project: Project, paths: list[Path]) -> list[tuple[PageSource, tuple[Problem, ...]]]:
@@ -58,11 +35,11 @@ def _load_all(project: Project, paths: list[Path]) -> list[tuple[PageSource, tup
 
 def build(options: BuildOptions) -> BuildReport:
     started = time.perf_counter()
-    root = options.project.resolve()
-    project = Project(root, root / "source")
+    project = Project.at(options.project)
     if not project.source.is_dir():
         raise UsageError(f"{project.source} does not exist: a flagstone project keeps its pages in source/")
     check_output_dir(options.out, project.root, project.source)
+    inputs = input_stamp(options)  # taken first: an edit made during the build is seen by the next one
 
     page_paths, statics = discover(project)
     if not page_paths:
@@ -90,4 +67,7 @@ def build(options: BuildOptions) -> BuildReport:
     files += theme.highlight_css({page.settings.highlight_theme for page in pages})
     files += [OutputFile(page.source.output, theme.render_page(page, site).encode()) for page in rendered]
     write_site(options.out, files)
-    return BuildReport(len(pages), len(files), warnings, time.perf_counter() - started)
+    report = BuildReport(len(pages), len(files), warnings, time.perf_counter() - started)
+    if options.use_cache:
+        record_build(options, inputs, report)
+    return report

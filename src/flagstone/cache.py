@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import tempfile
@@ -10,6 +9,7 @@ from importlib import metadata
 from pathlib import Path
 
 import flagstone
+from flagstone.incremental import state_folder
 from flagstone.models import Fragment
 
 # The modules whose code decides what a rendered file looks like: a change to any of them (a new
@@ -29,14 +29,6 @@ def renderer_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def default_cache_root() -> Path:
-    configured = os.environ.get("FLAGSTONE_CACHE_DIR")
-    if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "flagstone"
-
-
 class FragmentCache:
     """Rendered files stored one pickle per key under a folder of the project's own.
 
@@ -47,9 +39,8 @@ class FragmentCache:
         self.folder = folder
 
     @classmethod
-    def for_project(cls, project_root: Path, root: Path | None = None) -> FragmentCache:
-        project_key = hashlib.sha256(str(project_root.resolve()).encode()).hexdigest()[:16]
-        return cls((root or default_cache_root()) / project_key / "fragments")
+    def for_project(cls, project_root: Path) -> FragmentCache:
+        return cls(state_folder(project_root) / "fragments")
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / key

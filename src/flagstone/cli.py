@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from flagstone import __version__
-from flagstone.build import BuildOptions, build
 from flagstone.errors import DocumentError, UsageError
+from flagstone.incremental import up_to_date
+from flagstone.models import BuildOptions
 
 EXIT_OK, EXIT_DOCUMENT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -41,13 +42,19 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run_build(args: argparse.Namespace) -> int:
     out = args.out if args.out is not None else args.project / "build"
-    report = build(BuildOptions(args.project, out, strict=args.strict, theme=args.theme,
-                                use_cache=not args.no_cache, workers=args.jobs))
+    options = BuildOptions(args.project, out, strict=args.strict, theme=args.theme,
+                           use_cache=not args.no_cache, workers=args.jobs)
+    report = up_to_date(options)
+    if report is None:
+        from flagstone.build import build  # the whole pipeline is imported only when there is work to do
+
+        report = build(options)
     for warning in report.warnings:
         print(f"warning: {warning.format()}", file=sys.stderr)
     if not args.quiet:
-        print(f"built {report.pages} page(s), {report.files} files into {out} in {report.seconds:.2f}s"
-              f" ({len(report.warnings)} warning(s))", file=sys.stderr)
+        done = "up to date" if report.up_to_date else "built"
+        print(f"{done}: {report.pages} page(s), {report.files} files in {out} ({report.seconds:.2f}s,"
+              f" {len(report.warnings)} warning(s))", file=sys.stderr)
     return EXIT_OK
 
 

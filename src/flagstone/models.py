@@ -9,6 +9,27 @@ from flagstone.errors import Problem
 
 
 @dataclass(frozen=True)
+class BuildOptions:
+    """What `flagstone build` was asked to do."""
+
+    project: Path
+    out: Path
+    strict: bool = False
+    theme: Path | None = None
+    use_cache: bool = True
+    workers: int = 0  # 0: one per core
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    pages: int
+    files: int
+    warnings: tuple[Problem, ...]
+    seconds: float
+    up_to_date: bool = False
+
+
+@dataclass(frozen=True)
 class LanguageTab:
     """One entry of `language_tabs`: the key fences are matched against, and its label (may hold HTML)."""
 

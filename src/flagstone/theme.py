@@ -17,15 +17,6 @@ from flagstone.site_writer import OutputFile
 ASSET_DIR = "flagstone"  # where the theme's assets go in the site
 
 
-def default_theme_dir() -> Path:
-    """The default theme: packaged inside flagstone in a wheel, at the repository top in a checkout."""
-    package = Path(__file__).resolve().parent
-    for candidate in (package / "themes", package.parent.parent / "themes"):
-        if (candidate / "templates" / "page.html").is_file():
-            return candidate
-    raise FileNotFoundError("flagstone's default theme is missing from this installation")
-
-
 @dataclass(frozen=True)
 class SiteInfo:
     """What the theme needs to know about the site beyond one page."""

@@ -12,7 +12,8 @@ from types import ModuleType
 import pytest
 from bs4 import BeautifulSoup
 
-from flagstone.build import BuildOptions, build
+from flagstone.build import build
+from flagstone.models import BuildOptions
 from tests.conftest import SHARED, renumbered_duplicate, shared_path
 
 pytestmark = pytest.mark.corpus

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
-from flagstone.errors import DocumentError, Problem, display_path, expected_got
+from flagstone.errors import DocumentError, Problem, expected_got
 from flagstone.loading.frontmatter import load_source, parse_settings
 from flagstone.markup.render import partial_placeholder
 from flagstone.models import PageSource, PartSource, SourceText
+from flagstone.paths import Project
 
 PAGE_SUFFIXES = (".html.md", ".html.md.erb")
 _MARKUP_SUFFIXES = (".md", ".markdown", ".erb", ".scss", ".sass")
@@ -18,21 +18,6 @@ _MARKUP_SUFFIXES = (".md", ".markdown", ".erb", ".scss", ".sass")
 _INCLUDE_EXTENSIONS = (".md", ".html.md", ".md.erb", ".html.md.erb", ".markdown")
 _ERB_TAG = re.compile(r"<%(.*?)%>", re.DOTALL)
 _PARTIAL_CALL = re.compile(r"""=\s*partial\s*\(?\s*(["'])([^"']+)\1\s*\)?\s*-?""")
-
-
-@dataclass(frozen=True)
-class Project:
-    """Where a project's files are."""
-
-    root: Path
-    source: Path
-
-    def display(self, path: Path) -> str:
-        return display_path(path, self.root)
-
-    @property
-    def include_roots(self) -> tuple[Path, ...]:
-        return (self.source, self.root)
 
 
 def _is_hidden_or_partial(relative: Path) -> bool:

@@ -1,0 +1,39 @@
+"""Where a project's parts live: source/, includes/, and the chain of theme folders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from flagstone.errors import display_path
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where a project's files are."""
+
+    root: Path
+    source: Path
+
+    @classmethod
+    def at(cls, root: Path) -> Project:
+        resolved = root.resolve()
+        return cls(resolved, resolved / "source")
+
+    def display(self, path: Path) -> str:
+        return display_path(path, self.root)
+
+
+def default_theme_dir() -> Path:
+    """The default theme: packaged inside flagstone in a wheel, at the repository top in a checkout."""
+    package = Path(__file__).resolve().parent
+    for candidate in (package / "themes", package.parent.parent / "themes"):
+        if (candidate / "templates" / "page.html").is_file():
+            return candidate
+    raise FileNotFoundError("flagstone's default theme is missing from this installation")
+
+
+def theme_folders(project: Project, theme: Path | None) -> tuple[Path, ...]:
+    """The theme chain: `--theme DIR`, then the project's `themes/`, then the default theme."""
+    candidates = [theme, project.root / "themes", default_theme_dir()]
+    return tuple(dict.fromkeys(path.resolve() for path in candidates if path is not None and path.is_dir()))

@@ -1,0 +1,94 @@
+"""Cached and incremental builds give exactly the bytes of a cold build, and notice every change."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from flagstone.build import build
+from flagstone.cache import FragmentCache
+from flagstone.incremental import up_to_date
+from flagstone.models import BuildOptions, SourceText
+from flagstone.rendering import RenderJob
+from tests.conftest import write_project
+
+PROJECT = {
+    "source/index.html.md": "---\nlanguage_tabs:\n  - shell\n  - python\nincludes:\n  - a\n  - b\n---\n# Top\n",
+    "source/includes/_a.md": "# A\n## HTTP Request\n```py\nprint(1)\n```\n",
+    "source/includes/_b.md": "# B\n## HTTP Request\n```sh\necho 1\n```\n",
+}
+
+
+def tree(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def cold(project: Path, out: Path) -> dict[str, str]:
+    build(BuildOptions(project, out, use_cache=False))
+    return tree(out)
+
+
+def test_cached_build_is_byte_identical_to_cold(tmp_path: Path) -> None:
+    project = write_project(tmp_path / "p", PROJECT)
+    options = BuildOptions(project, project / "build")
+    build(options)
+    include = project / "source/includes/_a.md"
+    include.write_text(include.read_text() + "\nMore text.\n")
+    report = build(options)  # _b from the cache, _a rendered afresh
+    assert not report.up_to_date
+    assert tree(project / "build") == cold(project, tmp_path / "cold")
+    assert "More text." in (project / "build/index.html").read_text()
+
+
+def test_no_change_build_is_skipped_and_reports_the_same(tmp_path: Path) -> None:
+    project = write_project(tmp_path / "p", {**PROJECT, "source/index.html.md": PROJECT["source/index.html.md"]
+                                             + "```klingon\nx\n```\n"})
+    options = BuildOptions(project, project / "build")
+    first = build(options)
+    again = up_to_date(options)
+    assert again is not None and again.up_to_date
+    assert (again.pages, again.files, again.warnings) == (first.pages, first.files, first.warnings)
+
+
+def test_a_changed_setting_invalidates(tmp_path: Path) -> None:
+    project = write_project(tmp_path / "p", PROJECT)
+    options = BuildOptions(project, project / "build")
+    build(options)
+    page = project / "source/index.html.md"
+    page.write_text(page.read_text().replace("  - shell\n", "  - shell--curl\n"))
+    assert up_to_date(options) is None
+    build(options)
+    assert tree(project / "build") == cold(project, tmp_path / "cold")
+
+
+def test_a_changed_theme_invalidates(tmp_path: Path) -> None:
+    project = write_project(tmp_path / "p", PROJECT)
+    options = BuildOptions(project, project / "build")
+    build(options)
+    write_project(project, {"themes/assets/theme.css": "body { color: rebeccapurple }\n"})
+    assert up_to_date(options) is None
+    build(options)
+    assert "rebeccapurple" in (project / "build/flagstone/theme.css").read_text()
+
+
+def test_a_touched_output_is_rebuilt(tmp_path: Path) -> None:
+    project = write_project(tmp_path / "p", PROJECT)
+    options = BuildOptions(project, project / "build")
+    build(options)
+    (project / "build/index.html").write_text("vandalised")
+    assert up_to_date(options) is None
+
+
+def test_cache_keys_follow_content_settings_and_render_code() -> None:
+    job = RenderJob(SourceText(Path("a.md"), "a.md", "# A\n"), ("shell",))
+    keys = {job.key("code-v1"), job.key("code-v2"), RenderJob(job.source, ("python",)).key("code-v1"),
+            RenderJob(SourceText(Path("a.md"), "a.md", "# B\n"), ("shell",)).key("code-v1")}
+    assert len(keys) == 4
+
+
+def test_a_damaged_cache_entry_is_a_miss(tmp_path: Path) -> None:
+    cache = FragmentCache(tmp_path / "c")
+    (tmp_path / "c" / "ab").mkdir(parents=True)
+    (tmp_path / "c" / "ab" / "abcdef").write_bytes(b"not a pickle")
+    assert cache.get("abcdef") is None
