@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from flagstone import __version__
@@ -15,6 +15,30 @@ from flagstone.incremental import up_to_date
 from flagstone.models import BuildOptions
 
 EXIT_OK, EXIT_DOCUMENT_ERROR, EXIT_USAGE = 0, 1, 2
+Command = Callable[[argparse.Namespace], int]
+
+
+def _subcommand(commands: argparse._SubParsersAction[argparse.ArgumentParser], name: str, summary: str,
+                description: str, examples: Sequence[str], run: Command) -> argparse.ArgumentParser:
+    parser = commands.add_parser(name, help=summary, description=description,
+                                 epilog="examples:\n" + "\n".join(f"  {line}" for line in examples),
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.set_defaults(run=run)
+    return parser
+
+
+def _add_build(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = _subcommand(commands, "build", "build the site into PROJECT/build",
+                         "Build every page of PROJECT/source into a static site.",
+                         ["flagstone build", "flagstone build docs -o docs/public", "flagstone build --strict"],
+                         _run_build)
+    parser.add_argument("project", nargs="?", default=".", type=Path, help="project folder holding source/")
+    parser.add_argument("-o", "--out", type=Path, help="output folder (default: PROJECT/build)")
+    parser.add_argument("--strict", action="store_true", help="fail the build on any warning")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    parser.add_argument("--theme", type=Path, help="a theme folder overriding the default theme file by file")
+    parser.add_argument("--no-cache", action="store_true", help="render everything afresh and leave the cache alone")
+    parser.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: one per core)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -24,19 +48,7 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"flagstone {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    build_cmd = commands.add_parser(
-        "build", help="build the site into PROJECT/build",
-        description="Build every page of PROJECT/source into a static site.",
-        epilog="examples:\n  flagstone build\n  flagstone build docs -o docs/public\n  flagstone build --strict",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    build_cmd.add_argument("project", nargs="?", default=".", type=Path, help="project folder holding source/")
-    build_cmd.add_argument("-o", "--out", type=Path, help="output folder (default: PROJECT/build)")
-    build_cmd.add_argument("--strict", action="store_true", help="fail the build on any warning")
-    build_cmd.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
-    build_cmd.add_argument("--theme", type=Path, help="a theme folder overriding the default theme file by file")
-    build_cmd.add_argument("--no-cache", action="store_true",
-                           help="render everything afresh and leave the cache alone")
-    build_cmd.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: one per core)")
+    _add_build(commands)
     return parser
 
 
@@ -60,8 +72,9 @@ def _run_build(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    run: Command = args.run
     try:
-        return _run_build(args)
+        return run(args)
     except DocumentError as error:
         for problem in error.problems:
             print(f"error: {problem.format()}", file=sys.stderr)
