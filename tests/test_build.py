@@ -182,3 +182,24 @@ def test_lone_index_md_is_a_page(run_cli, tmp_path: Path) -> None:  # type: igno
     project = write_project(tmp_path / "p", {"source/index.md": "---\ntitle: Old\n---\n# Old style\n"})
     assert run_cli("build", project).status == 0
     assert (project / "build/index.html").is_file()
+
+
+def test_progress_is_drawn_only_on_a_terminal_after_a_second() -> None:
+    import io
+
+    from flagstone.progress import TerminalProgress, for_terminal
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert for_terminal(quiet=False, stream=io.StringIO()) is None
+    assert for_terminal(quiet=True, stream=Terminal()) is None
+    stream = Terminal()
+    progress = TerminalProgress(stream, delay=0.0)
+    progress("render", 5, 10)
+    progress.finish()
+    assert stream.getvalue() == "\rrender   [############............] 5/10\x1b[K\r\x1b[K"
+    quiet_at_first = Terminal()
+    TerminalProgress(quiet_at_first, delay=60.0)("render", 1, 2)
+    assert quiet_at_first.getvalue() == ""

@@ -13,6 +13,7 @@ from flagstone.models import BuildOptions, BuildReport, PageSource
 from flagstone.rendering import default_workers, render_pages
 from flagstone.site_writer import OutputFile, check_output_dir, write_site
 from flagstone.paths import Project, theme_folders
+from flagstone.progress import Progress, no_progress
 from flagstone.theme import SiteInfo, Theme
 
 _LOGOS = ("images/logo.png", "images/logo.svg", "images/logo.jpg")
@@ -33,7 +34,7 @@ def _load_all(project: Project, paths: list[Path]) -> list[tuple[PageSource, tup
     return loaded
 
 
-def build(options: BuildOptions) -> BuildReport:
+def build(options: BuildOptions, progress: Progress = no_progress) -> BuildReport:
     started = time.perf_counter()
     project = Project.at(options.project)
     if not project.source.is_dir():
@@ -48,7 +49,7 @@ def build(options: BuildOptions) -> BuildReport:
     loaded = _load_all(project, page_paths)
     pages = [page for page, _ in loaded]
     fragment_cache = FragmentCache.for_project(project.root) if options.use_cache else None
-    rendered = render_pages(pages, fragment_cache, options.workers or default_workers())
+    rendered = render_pages(pages, fragment_cache, options.workers or default_workers(), progress)
 
     warnings = tuple(w for _, page_warnings in loaded for w in page_warnings if options.strict or not w.strict_only)
     warnings += tuple(w for page in rendered for w in page.warnings)
@@ -65,7 +66,9 @@ def build(options: BuildOptions) -> BuildReport:
     files = [OutputFile(name, copy_from=path) for name, path in relative_statics.items()]
     files += theme.assets()
     files += theme.highlight_css({page.settings.highlight_theme for page in pages})
-    files += [OutputFile(page.source.output, theme.render_page(page, site).encode()) for page in rendered]
+    for done, page in enumerate(rendered, 1):
+        files.append(OutputFile(page.source.output, theme.render_page(page, site).encode()))
+        progress("theme", done, len(rendered))
     write_site(options.out, files)
     report = BuildReport(len(pages), len(files), warnings, time.perf_counter() - started)
     if options.use_cache:

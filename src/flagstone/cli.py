@@ -13,6 +13,7 @@ from flagstone import __version__
 from flagstone.errors import DocumentError, UsageError
 from flagstone.incremental import up_to_date
 from flagstone.models import BuildOptions
+from flagstone.progress import for_terminal, no_progress
 
 EXIT_OK, EXIT_DOCUMENT_ERROR, EXIT_USAGE = 0, 1, 2
 Command = Callable[[argparse.Namespace], int]
@@ -60,7 +61,12 @@ def _run_build(args: argparse.Namespace) -> int:
     if report is None:
         from flagstone.build import build  # the whole pipeline is imported only when there is work to do
 
-        report = build(options)
+        progress = for_terminal(args.quiet)
+        try:
+            report = build(options, progress or no_progress)
+        finally:
+            if progress:
+                progress.finish()
     for warning in report.warnings:
         print(f"warning: {warning.format()}", file=sys.stderr)
     if not args.quiet:

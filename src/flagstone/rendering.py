@@ -14,6 +14,7 @@ from flagstone.assemble import assemble
 from flagstone.cache import FragmentCache, renderer_fingerprint
 from flagstone.markup.render import MarkdownRenderer
 from flagstone.models import Fragment, PageSource, PartSource, RenderedPage, RenderedPart, SourceText
+from flagstone.progress import Progress, no_progress
 
 # Below this much Markdown, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD_BYTES = 512 * 1024
@@ -50,26 +51,32 @@ def _parts(part: PartSource) -> Iterator[PartSource]:
         yield from _parts(partial)
 
 
-def _render_all(jobs: list[RenderJob], workers: int) -> list[Fragment]:
+def _render_all(jobs: list[RenderJob], workers: int, progress: Progress) -> list[Fragment]:
     total = sum(len(job.source.text) for job in jobs)
     if workers <= 1 or len(jobs) < 2 or total < PARALLEL_THRESHOLD_BYTES:
-        return [_render_job(job) for job in jobs]
+        fragments = []
+        for done, job in enumerate(jobs, 1):
+            fragments.append(_render_job(job))
+            progress("render", done, len(jobs))
+        return fragments
     # Largest files first, one at a time, so no core idles at the end waiting on a big straggler.
     order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].source.text))
     context = multiprocessing.get_context("fork")
+    slots: list[Fragment | None] = [None] * len(jobs)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        rendered = list(pool.map(_render_job, [jobs[i] for i in order], chunksize=1))
-    fragments: list[Fragment] = [rendered[0]] * len(jobs)
-    for position, index in enumerate(order):
-        fragments[index] = rendered[position]
-    return fragments
+        results = pool.map(_render_job, [jobs[i] for i in order], chunksize=1)
+        for done, (index, fragment) in enumerate(zip(order, results, strict=True), 1):
+            slots[index] = fragment
+            progress("render", done, len(jobs))
+    return [fragment for fragment in slots if fragment is not None]
 
 
 def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def render_pages(pages: list[PageSource], fragment_cache: FragmentCache | None, workers: int) -> list[RenderedPage]:
+def render_pages(pages: list[PageSource], fragment_cache: FragmentCache | None, workers: int,
+                 progress: Progress = no_progress) -> list[RenderedPage]:
     """Render every page; a file shared by pages with the same tabs is rendered once."""
     fingerprint = renderer_fingerprint()
     keyed: dict[str, RenderJob] = {}
@@ -89,7 +96,7 @@ def render_pages(pages: list[PageSource], fragment_cache: FragmentCache | None, 
             missing.append(key)
         else:
             fragments[key] = cached
-    for key, fragment in zip(missing, _render_all([keyed[k] for k in missing], workers), strict=True):
+    for key, fragment in zip(missing, _render_all([keyed[k] for k in missing], workers, progress), strict=True):
         fragments[key] = fragment
         if fragment_cache:
             fragment_cache.put(key, fragment)
