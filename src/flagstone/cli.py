@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -16,6 +17,12 @@ from flagstone.models import BuildOptions
 from flagstone.progress import for_terminal, no_progress
 
 EXIT_OK, EXIT_DOCUMENT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+def threading_is_main() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
 Command = Callable[[argparse.Namespace], int]
 
 
@@ -76,9 +83,17 @@ def _run_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    # SIGTERM (CI cancelling a job) unwinds like Ctrl-C, so a half-written site is removed and the
+    # previous one stays in place.
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     run: Command = args.run
+    if threading_is_main():
+        signal.signal(signal.SIGTERM, _interrupt)
     try:
         return run(args)
     except DocumentError as error:

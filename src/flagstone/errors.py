@@ -32,6 +32,9 @@ class DocumentError(Exception):
         super().__init__("\n".join(problem.format() for problem in problems))
         self.problems = problems
 
+    def __reduce__(self) -> tuple[type[DocumentError], tuple[Problem, ...]]:
+        return (DocumentError, self.problems)  # raised in worker processes, so it must pickle whole
+
 
 class UsageError(Exception):
     """A command line that cannot be carried out (exit status 2)."""

@@ -30,6 +30,11 @@ def read_text(path: Path, display: str) -> str:
     """
     data = path.read_bytes()
     data = data.removeprefix(b"\xef\xbb\xbf")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        raise DocumentError(Problem(display, line, expected_got(
+            "a text file", f"a NUL byte at byte offset {nul} (is this a binary file?)")))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:

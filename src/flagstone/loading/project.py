@@ -81,8 +81,13 @@ class _Resolver:
         for folder in folders:
             for name in names:
                 for ext in extensions:
-                    if (folder / f"{name}{ext}").is_file():
-                        return self._inside_project(folder / f"{name}{ext}", where)
+                    candidate = folder / f"{name}{ext}"
+                    if candidate.is_file():
+                        return self._inside_project(candidate, where)
+                    if ext and candidate.is_dir():
+                        raise DocumentError(Problem(where.path, where.line, expected_got(
+                            f"include '{shown_name}' to be a file", f"the folder {self.project.display(candidate)}/"),
+                            key=where.key))
         tried = ", ".join(f"{name}{extensions[0]}" for name in names)
         others = ", ".join(extensions[1:])
         places = ", ".join(f"{self.project.display(folder)}/" for folder in folders)

@@ -9,6 +9,24 @@ from markdown_it.rules_block.html_block import html_block
 from markdown_it.rules_block.state_block import StateBlock
 
 _OPENING_TAG = re.compile(r"\s*<([A-Za-z][A-Za-z0-9-]*)")
+# markdown-it silently drops the rest of a document nested deeper than its `maxNesting`; flagstone
+# stops a little earlier with a located error instead.
+MARKDOWN_IT_MAX_NESTING = 100
+MAX_NESTING = 80
+
+
+class NestingTooDeep(Exception):
+    """Blocks (lists, quotes) nested deeper than MAX_NESTING levels, at a 0-based line of the file."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+def nesting_guard(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    if state.level >= MAX_NESTING:
+        raise NestingTooDeep(start_line)
+    return False
 
 
 def slate_heading(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
@@ -88,7 +106,10 @@ def slate_blockquote(state: StateBlock, start_line: int, end_line: int, silent: 
     first_inner = len(state.tokens)
     quote = StateBlock(inner, state.md, state.env, state.tokens)
     quote.level = state.level
-    state.md.block.tokenize(quote, 0, quote.lineMax)
+    try:
+        state.md.block.tokenize(quote, 0, quote.lineMax)
+    except NestingTooDeep as deep:  # the quote's lines count from 0: give the file's line
+        raise NestingTooDeep(deep.line + start_line) from None
     for inner_token in state.tokens[first_inner:]:
         if inner_token.map:
             inner_token.map = [inner_token.map[0] + start_line, inner_token.map[1] + start_line]
@@ -120,10 +141,13 @@ def slate_html_block(state: StateBlock, start_line: int, end_line: int, silent: 
 
 def make_markdown() -> MarkdownIt:
     """CommonMark + tables + strikethrough + raw HTML, without indented code blocks (Slate disables them)."""
-    md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
+    md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False,
+                                   "maxNesting": MARKDOWN_IT_MAX_NESTING})
     md.enable(["table", "strikethrough"])
     md.disable("code")
     md.block.ruler.at("heading", slate_heading, {"alt": ["paragraph", "reference", "blockquote"]})
     md.block.ruler.at("html_block", slate_html_block, {"alt": ["paragraph", "reference", "blockquote"]})
     md.block.ruler.at("blockquote", slate_blockquote, {"alt": ["paragraph", "reference", "blockquote", "list"]})
+    md.block.ruler.before("table", "nesting_guard", nesting_guard,
+                          {"alt": ["paragraph", "reference", "blockquote", "list"]})
     return md

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import gc
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-from flagstone.errors import Problem
-from flagstone.markup.dialect import make_markdown
+from flagstone.errors import DocumentError, Problem
+from flagstone.markup.dialect import MAX_NESTING, NestingTooDeep, make_markdown
 from flagstone.markup.highlight import code_block_html
 from flagstone.markup.slugs import slate_slug
 from flagstone.models import Fragment, Heading, SourceText
@@ -134,6 +136,19 @@ def _render_table_cell(renderer: RendererHTML, tokens: Sequence[Token], idx: int
     return renderer.renderToken(tokens, idx, options, env)
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cycle collector: a render makes millions of short-lived, acyclic token objects, and
+    the collector's repeated scans of them make rendering time grow faster than the input."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 class MarkdownRenderer:
     """A markdown-it parser set up for Slate documents; one per worker, reused for every file."""
 
@@ -152,5 +167,10 @@ class MarkdownRenderer:
     def render(self, source: SourceText, tab_keys: tuple[str, ...]) -> Fragment:
         state = _FileState(source, tab_keys)
         env: EnvType = {"flagstone": state}
-        html = self.md.render(source.text, env)
+        try:
+            with _collector_paused():
+                html = self.md.render(source.text, env)
+        except NestingTooDeep as deep:
+            raise DocumentError(Problem(source.display, deep.line + source.first_line, (
+                f"expected lists and quotes nested at most {MAX_NESTING} levels deep, got deeper"))) from None
         return Fragment(html, tuple(state.headings), tuple(state.warnings))
