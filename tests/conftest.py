@@ -51,6 +51,9 @@ class CliResult:
     err: str
 
 
+RunCli = Callable[..., CliResult]
+
+
 @pytest.fixture
 def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
     def run(*args: str | Path) -> CliResult:
@@ -75,5 +78,7 @@ def renumbered_duplicate(slate_id: str, our_id: str, slate_ids: list[str]) -> bo
     if slate_ids.count(slate_id) < 2:
         return False
     base = re.sub(r"-\d+$", "", slate_id)
-    return re.fullmatch(rf"{re.escape(base)}-\d+", our_id) is not None or re.fullmatch(
-        rf"{re.escape(slate_id)}-\d+", our_id) is not None
+    return (
+        re.fullmatch(rf"{re.escape(base)}-\d+", our_id) is not None
+        or re.fullmatch(rf"{re.escape(slate_id)}-\d+", our_id) is not None
+    )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flagstone.rendering import render_pages
 from flagstone.models import (
     PageSettings,
     PageSource,
@@ -14,6 +13,7 @@ from flagstone.models import (
     SourceText,
     TocEntry,
 )
+from flagstone.rendering import render_pages
 from flagstone.toc import build_toc
 
 
@@ -21,17 +21,30 @@ def page_of(body: str, *includes: str, heading_level: int = 2) -> RenderedPage:
     def part(name: str, text: str) -> PartSource:
         return PartSource(SourceText(Path(name), name, text))
 
-    page = PageSource(Path("index.html.md"), "index.html.md", "index.html", PageSettings(heading_level=heading_level),
-                      part("index.html.md", body),
-                      tuple(part(f"_inc{i}.md", text) for i, text in enumerate(includes)))
+    page = PageSource(
+        Path("index.html.md"),
+        "index.html.md",
+        "index.html",
+        PageSettings(heading_level=heading_level),
+        part("index.html.md", body),
+        tuple(part(f"_inc{i}.md", text) for i, text in enumerate(includes)),
+    )
     return render_pages([page], None, 1)[0]
 
 
 def test_spec_example_of_duplicates_across_files() -> None:
-    page = page_of("# A\n## HTTP Request\n## HTTP Request\n",
-                   "# B\n## HTTP Request\n## HTTP Request\n## HTTP Request\n")
+    page = page_of(
+        "# A\n## HTTP Request\n## HTTP Request\n", "# B\n## HTTP Request\n## HTTP Request\n## HTTP Request\n"
+    )
     assert [h.id for h in page.headings] == [
-        "a", "http-request", "http-request-2", "b", "http-request-4", "http-request-5", "http-request-3"]
+        "a",
+        "http-request",
+        "http-request-2",
+        "b",
+        "http-request-4",
+        "http-request-5",
+        "http-request-3",
+    ]
 
 
 def test_raw_html_headings_keep_their_ids_and_join_the_toc() -> None:
@@ -50,8 +63,18 @@ def shape(entries: tuple[TocEntry, ...]) -> list[object]:
 
 
 def test_toc_nesting_as_slate() -> None:
-    headings = tuple(heading(level, name) for level, name in [
-        (2, "orphan-h2"), (3, "orphan-h3"), (1, "a"), (3, "b-under-a"), (2, "c"), (3, "d"), (1, "e")])
+    headings = tuple(
+        heading(level, name)
+        for level, name in [
+            (2, "orphan-h2"),
+            (3, "orphan-h3"),
+            (1, "a"),
+            (3, "b-under-a"),
+            (2, "c"),
+            (3, "d"),
+            (1, "e"),
+        ]
+    )
     assert shape(build_toc(headings, 2)) == [("a", ["b-under-a", "c"]), "e"]
     assert shape(build_toc(headings, 3)) == [("a", ["b-under-a", ("c", ["d"])]), "e"]
     assert shape(build_toc(headings, 1)) == ["a", "e"]

@@ -13,7 +13,7 @@ from flagstone import __version__
 from flagstone.build import build
 from flagstone.models import BuildOptions
 from flagstone.site_writer import OutputFile
-from tests.conftest import write_project
+from tests.conftest import RunCli, write_project
 
 KITTN = {
     "source/index.html.md": """
@@ -47,28 +47,33 @@ KITTN = {
 
 
 def tree(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
-def test_version(run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_version(run_cli: RunCli) -> None:
     result = run_cli("--version")
     assert (result.status, result.out.strip()) == (0, f"flagstone {__version__}")
 
 
-def test_bad_usage_exits_2(run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_bad_usage_exits_2(run_cli: RunCli) -> None:
     assert run_cli("build", "--no-such-flag").status == 2
     assert run_cli("frobnicate").status == 2
 
 
-def test_missing_source_folder_exits_2(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_missing_source_folder_exits_2(run_cli: RunCli, tmp_path: Path) -> None:
     result = run_cli("build", tmp_path)
     assert result.status == 2
-    assert result.err == (f"flagstone: error: {tmp_path.resolve() / 'source'} does not exist: "
-                          "a flagstone project keeps its pages in source/\n")
+    assert result.err == (
+        f"flagstone: error: {tmp_path.resolve() / 'source'} does not exist: "
+        "a flagstone project keeps its pages in source/\n"
+    )
 
 
-def test_builds_pages_statics_and_theme_with_relative_urls(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_builds_pages_statics_and_theme_with_relative_urls(run_cli: RunCli, tmp_path: Path) -> None:
     project = write_project(tmp_path / "p", KITTN)
     result = run_cli("build", project)
     assert result.status == 0, result.err
@@ -95,7 +100,7 @@ def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
 
 
-def test_document_error_keeps_previous_output(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_document_error_keeps_previous_output(run_cli: RunCli, tmp_path: Path) -> None:
     project = write_project(tmp_path / "p", KITTN)
     assert run_cli("build", project).status == 0
     before = tree(project / "build")
@@ -138,7 +143,7 @@ def test_interrupted_write_keeps_previous_output(tmp_path: Path, monkeypatch: py
 
 
 @pytest.mark.parametrize("out", [".", "source", "source/build", ".."])
-def test_refuses_output_that_is_or_contains_the_project(run_cli, tmp_path: Path, out: str) -> None:  # type: ignore[no-untyped-def]
+def test_refuses_output_that_is_or_contains_the_project(run_cli: RunCli, tmp_path: Path, out: str) -> None:
     project = write_project(tmp_path / "p", KITTN)
     before = tree(tmp_path)
     result = run_cli("build", project, "-o", project / out)
@@ -147,7 +152,7 @@ def test_refuses_output_that_is_or_contains_the_project(run_cli, tmp_path: Path,
     assert tree(tmp_path) == before
 
 
-def test_refuses_to_replace_a_folder_it_did_not_write(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_refuses_to_replace_a_folder_it_did_not_write(run_cli: RunCli, tmp_path: Path) -> None:
     project = write_project(tmp_path / "p", KITTN)
     (tmp_path / "precious").mkdir()
     (tmp_path / "precious/thesis.tex").write_text("years of work")
@@ -156,17 +161,22 @@ def test_refuses_to_replace_a_folder_it_did_not_write(run_cli, tmp_path: Path) -
     assert (tmp_path / "precious/thesis.tex").read_text() == "years of work"
 
 
-def test_unknown_fence_language_warns_and_fails_with_strict(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_fence_language_warns_and_fails_with_strict(run_cli: RunCli, tmp_path: Path) -> None:
     project = write_project(tmp_path / "p", {"source/index.html.md": "# A\n\n```klingon\nx\n```\n"})
     result = run_cli("build", project)
     assert result.status == 0
-    assert "warning: source/index.html.md:3: fence: unknown code language 'klingon', shown as plain text" in result.err
+    assert (
+        "warning: source/index.html.md:3: fence: unknown code language 'klingon', shown as plain text"
+        in result.err
+    )
     strict = run_cli("build", project, "--strict")
     assert strict.status == 1
     assert "error: source/index.html.md:3: fence: unknown code language 'klingon'" in strict.err
 
 
-def test_internal_error_has_no_traceback(run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_internal_error_has_no_traceback(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project = write_project(tmp_path / "p", KITTN)
 
     def broken(*args: object) -> None:
@@ -178,7 +188,7 @@ def test_internal_error_has_no_traceback(run_cli, tmp_path: Path, monkeypatch: p
     assert "internal error: ValueError: boom" in result.err and "Traceback" not in result.err
 
 
-def test_lone_index_md_is_a_page(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_lone_index_md_is_a_page(run_cli: RunCli, tmp_path: Path) -> None:
     project = write_project(tmp_path / "p", {"source/index.md": "---\ntitle: Old\n---\n# Old style\n"})
     assert run_cli("build", project).status == 0
     assert (project / "build/index.html").is_file()

@@ -40,10 +40,14 @@ def test_slate_keys(tmp_path: Path) -> None:
         "includes:\n  - errors \n  # - commented\n  -\n"
         "search: true\ncode_clipboard: true\nheadingLevel: 3\n"
         "meta:\n  - name: description\n    content: Docs\n"
-        "--- \n# Hi\n", tmp_path)
+        "--- \n# Hi\n",
+        tmp_path,
+    )
     assert settings.title == "Kittn"
-    assert settings.language_tabs == (LanguageTab("shell", "cURL"), LanguageTab("javascript--nodejs",
-                                                                                "javascript--nodejs"))
+    assert settings.language_tabs == (
+        LanguageTab("shell", "cURL"),
+        LanguageTab("javascript--nodejs", "javascript--nodejs"),
+    )
     assert settings.toc_footers == ("<a href='#'>Sign up</a>",)
     assert settings.includes == (IncludeRef("errors", 10),)
     assert (settings.search, settings.code_clipboard, settings.heading_level) == (True, True, 3)
@@ -65,7 +69,7 @@ def test_crlf_and_bom(tmp_path: Path) -> None:
 
 
 def test_wrong_types_are_all_reported_with_lines(tmp_path: Path) -> None:
-    assert errors_of("---\nlanguage_tabs: shell\nincludes: errors\nsearch: \"yes\"\n---\n", tmp_path) == [
+    assert errors_of('---\nlanguage_tabs: shell\nincludes: errors\nsearch: "yes"\n---\n', tmp_path) == [
         "source/index.html.md:2: language_tabs: expected a list, got a string 'shell'",
         "source/index.html.md:3: includes: expected a list, got a string 'errors'",
         "source/index.html.md:4: search: expected true or false, got a string 'yes'",
@@ -74,28 +78,33 @@ def test_wrong_types_are_all_reported_with_lines(tmp_path: Path) -> None:
 
 def test_broken_yaml_points_at_file_and_line(tmp_path: Path) -> None:
     assert errors_of("---\ntitle: x\nlanguage_tabs: [shell\n---\n# Hi\n", tmp_path) == [
-        "source/index.html.md:3: front matter is not valid YAML: expected ',' or ']', but got '<stream end>'"]
+        "source/index.html.md:3: front matter is not valid YAML: expected ',' or ']', but got '<stream end>'"
+    ]
 
 
 def test_non_mapping_front_matter(tmp_path: Path) -> None:
     assert errors_of("---\n- a\n- b\n---\n", tmp_path) == [
-        "source/index.html.md:2: expected front matter to be a mapping of keys to values, got a YAML sequence"]
+        "source/index.html.md:2: expected front matter to be a mapping of keys to values, got a YAML sequence"
+    ]
 
 
 def test_duplicate_key(tmp_path: Path) -> None:
     assert errors_of("---\ntitle: a\ntitle: b\n---\n", tmp_path) == [
-        "source/index.html.md:3: title: duplicate key 'title' (the first one would be ignored)"]
+        "source/index.html.md:3: title: duplicate key 'title' (the first one would be ignored)"
+    ]
 
 
 def test_tab_key_that_cannot_be_a_css_class(tmp_path: Path) -> None:
-    assert errors_of("---\nlanguage_tabs:\n  - \"my lang\"\n---\n", tmp_path) == [
+    assert errors_of('---\nlanguage_tabs:\n  - "my lang"\n---\n', tmp_path) == [
         "source/index.html.md:2: language_tabs[0]: expected a name of letters, digits, '-', '_', '+', '#' or '.' "
-        "(it becomes a CSS class), got a string 'my lang'"]
+        "(it becomes a CSS class), got a string 'my lang'"
+    ]
 
 
 def test_heading_level_range(tmp_path: Path) -> None:
     assert errors_of("---\nheadingLevel: 9\n---\n", tmp_path) == [
-        "source/index.html.md:2: headingLevel: expected a whole number from 1 to 6, got a number 9"]
+        "source/index.html.md:2: headingLevel: expected a whole number from 1 to 6, got a number 9"
+    ]
 
 
 def test_unknown_keys_warn_with_did_you_mean(tmp_path: Path) -> None:
@@ -111,7 +120,8 @@ def test_unknown_keys_warn_with_did_you_mean(tmp_path: Path) -> None:
 
 def test_invalid_utf8_names_line_and_byte(tmp_path: Path) -> None:
     assert errors_of(b"---\ntitle: x\n---\n# Caf\xe9\n", tmp_path) == [
-        "source/index.html.md:4: expected UTF-8 text, got the byte 0xe9 at byte offset 22"]
+        "source/index.html.md:4: expected UTF-8 text, got the byte 0xe9 at byte offset 22"
+    ]
 
 
 def test_unclosed_front_matter_is_body() -> None:

@@ -14,7 +14,7 @@ import pytest
 from flagstone.errors import DocumentError
 from flagstone.markup.render import MarkdownRenderer
 from flagstone.models import SourceText
-from tests.conftest import write_project
+from tests.conftest import RunCli, write_project
 
 PAGE = "---\nincludes:\n  - x\n---\n# Page\n"
 
@@ -23,40 +23,60 @@ def render(text: str) -> str:
     return MarkdownRenderer().render(SourceText(Path("big.md"), "big.md", text), ()).html
 
 
-def test_nul_byte_is_a_located_error(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    write_project(tmp_path, {"source/index.html.md": PAGE, "source/includes/_x.md": b"# X\n\nbinary\x00stuff\n"})
+def test_nul_byte_is_a_located_error(run_cli: RunCli, tmp_path: Path) -> None:
+    write_project(
+        tmp_path, {"source/index.html.md": PAGE, "source/includes/_x.md": b"# X\n\nbinary\x00stuff\n"}
+    )
     result = run_cli("build", tmp_path, "-q")
     assert result.status == 1
-    assert result.err.splitlines()[0] == ("error: source/includes/_x.md:3: expected a text file, got a NUL byte at "
-                                         "byte offset 11 (is this a binary file?)")
+    assert result.err.splitlines()[0] == (
+        "error: source/includes/_x.md:3: expected a text file, got a NUL byte at "
+        "byte offset 11 (is this a binary file?)"
+    )
 
 
-def test_folder_given_as_include(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    write_project(tmp_path, {"source/index.html.md": PAGE, "source/includes/_x.md/readme.txt": "not markdown"})
+def test_folder_given_as_include(run_cli: RunCli, tmp_path: Path) -> None:
+    write_project(
+        tmp_path, {"source/index.html.md": PAGE, "source/includes/_x.md/readme.txt": "not markdown"}
+    )
     result = run_cli("build", tmp_path, "-q")
     assert result.status == 1
-    assert result.err.splitlines()[0] == ("error: source/index.html.md:3: includes[0]: expected include 'x' to be a "
-                                         "file, got the folder source/includes/_x.md/")
+    assert result.err.splitlines()[0] == (
+        "error: source/index.html.md:3: includes[0]: expected include 'x' to be a "
+        "file, got the folder source/includes/_x.md/"
+    )
 
 
-def test_include_name_leading_outside_the_project(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_include_name_leading_outside_the_project(run_cli: RunCli, tmp_path: Path) -> None:
     (tmp_path / "secret.md").write_text("# Secret\n")
-    project = write_project(tmp_path / "p", {"source/index.html.md": PAGE.replace("- x", "- ../../../secret"),
-                                             "source/includes/_other.md": "# Other\n"})
+    project = write_project(
+        tmp_path / "p",
+        {
+            "source/index.html.md": PAGE.replace("- x", "- ../../../secret"),
+            "source/includes/_other.md": "# Other\n",
+        },
+    )
     result = run_cli("build", project, "-q")
     assert result.status == 1
     assert "expected a file inside the project" in result.err
     assert not (project / "build").exists()
 
 
-@pytest.mark.parametrize(("text", "line"), [("> " * 10000 + "deep\n", 3), ("- " * 10000 + "deep\n", 3),
-                                            ("".join("  " * i + "- x\n" for i in range(200)), 42)],
-                         ids=["quotes", "lists", "indented-lists"])
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("> " * 10000 + "deep\n", 3),
+        ("- " * 10000 + "deep\n", 3),
+        ("".join("  " * i + "- x\n" for i in range(200)), 42),
+    ],
+    ids=["quotes", "lists", "indented-lists"],
+)
 def test_ten_thousand_deep_nesting_fails_cleanly(text: str, line: int) -> None:
     with pytest.raises(DocumentError) as caught:
         render("# Top\n\n" + text)
     assert [p.format() for p in caught.value.problems] == [
-        f"big.md:{line}: expected lists and quotes nested at most 80 levels deep, got deeper"]
+        f"big.md:{line}: expected lists and quotes nested at most 80 levels deep, got deeper"
+    ]
 
 
 def test_deep_inline_nesting_renders() -> None:
@@ -75,12 +95,16 @@ def _seconds(text: str) -> float:
     return time.perf_counter() - started
 
 
-@pytest.mark.parametrize("unit", ids=["sections", "tables", "quoted-fences", "lists"], argvalues=[
-    "## Heading {i}\n\nSome *text* with `code` and a [link](#heading-{i}).\n\n",
-    "| a | b |\n|---|---|\n| {i} | x |\n\n",
-    "> quote {i}\n```json\n{{\"a\": {i}}}\n```\n\n",
-    "- item {i}\n  - nested\n",
-])
+@pytest.mark.parametrize(
+    "unit",
+    ids=["sections", "tables", "quoted-fences", "lists"],
+    argvalues=[
+        "## Heading {i}\n\nSome *text* with `code` and a [link](#heading-{i}).\n\n",
+        "| a | b |\n|---|---|\n| {i} | x |\n\n",
+        '> quote {i}\n```json\n{{"a": {i}}}\n```\n\n',
+        "- item {i}\n  - nested\n",
+    ],
+)
 def test_time_grows_no_faster_than_n_log_n(unit: str) -> None:
     small = "".join(unit.format(i=i) for i in range(2000))
     large = "".join(unit.format(i=i) for i in range(8000))
@@ -90,17 +114,27 @@ def test_time_grows_no_faster_than_n_log_n(unit: str) -> None:
 
 
 def test_fifty_megabytes_of_markdown_builds(tmp_path: Path) -> None:
-    section = "## Endpoint {i}\n\nText about endpoint {i} with **bold** and `code`.\n\n" \
-              "| name | type |\n|---|---|\n| id | int |\n\n```json\n{{\"id\": {i}}}\n```\n\n"
-    files = {"source/index.html.md": "---\nincludes:\n" + "".join(f"  - part{n}\n" for n in range(50)) + "---\n# Big\n"}
+    section = (
+        "## Endpoint {i}\n\nText about endpoint {i} with **bold** and `code`.\n\n"
+        '| name | type |\n|---|---|\n| id | int |\n\n```json\n{{"id": {i}}}\n```\n\n'
+    )
+    files = {
+        "source/index.html.md": "---\nincludes:\n"
+        + "".join(f"  - part{n}\n" for n in range(50))
+        + "---\n# Big\n"
+    }
     chunk = "".join(section.format(i=i) for i in range(7600))  # about 1 MB
     for n in range(50):
         files[f"source/includes/_part{n}.md"] = f"# Part {n}\n\n" + chunk
     write_project(tmp_path, files)
     total = sum((tmp_path / name).stat().st_size for name in files)
     assert total > 50_000_000
-    result = subprocess.run([sys.executable, "-m", "flagstone", "build", str(tmp_path), "-q", "--no-cache"],
-                            capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-m", "flagstone", "build", str(tmp_path), "-q", "--no-cache"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "build/index.html").stat().st_size > total
 
@@ -109,10 +143,13 @@ def test_sigterm_mid_build_keeps_the_previous_site(tmp_path: Path) -> None:
     write_project(tmp_path, {"source/index.html.md": "# Small\n"})
     subprocess.run([sys.executable, "-m", "flagstone", "build", str(tmp_path), "-q"], check=True)
     before = (tmp_path / "build/index.html").read_bytes()
-    big = "".join(f"## Heading {i}\n\nText {i}.\n\n```json\n{{\"i\": {i}}}\n```\n\n" for i in range(60_000))
+    big = "".join(f'## Heading {i}\n\nText {i}.\n\n```json\n{{"i": {i}}}\n```\n\n' for i in range(60_000))
     (tmp_path / "source/index.html.md").write_text("# Big\n\n" + big)
-    process = subprocess.Popen([sys.executable, "-m", "flagstone", "build", str(tmp_path), "-q", "--no-cache"],
-                               stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flagstone", "build", str(tmp_path), "-q", "--no-cache"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(1.5)
     assert process.poll() is None, "the build finished before it could be interrupted"
     os.kill(process.pid, signal.SIGTERM)

@@ -20,8 +20,11 @@ PROJECT = {
 
 
 def tree(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def cold(project: Path, out: Path) -> dict[str, str]:
@@ -42,8 +45,10 @@ def test_cached_build_is_byte_identical_to_cold(tmp_path: Path) -> None:
 
 
 def test_no_change_build_is_skipped_and_reports_the_same(tmp_path: Path) -> None:
-    project = write_project(tmp_path / "p", {**PROJECT, "source/index.html.md": PROJECT["source/index.html.md"]
-                                             + "```klingon\nx\n```\n"})
+    project = write_project(
+        tmp_path / "p",
+        {**PROJECT, "source/index.html.md": PROJECT["source/index.html.md"] + "```klingon\nx\n```\n"},
+    )
     options = BuildOptions(project, project / "build")
     first = build(options)
     again = up_to_date(options)
@@ -82,8 +87,12 @@ def test_a_touched_output_is_rebuilt(tmp_path: Path) -> None:
 
 def test_cache_keys_follow_content_settings_and_render_code() -> None:
     job = RenderJob(SourceText(Path("a.md"), "a.md", "# A\n"), ("shell",))
-    keys = {job.key("code-v1"), job.key("code-v2"), RenderJob(job.source, ("python",)).key("code-v1"),
-            RenderJob(SourceText(Path("a.md"), "a.md", "# B\n"), ("shell",)).key("code-v1")}
+    keys = {
+        job.key("code-v1"),
+        job.key("code-v2"),
+        RenderJob(job.source, ("python",)).key("code-v1"),
+        RenderJob(SourceText(Path("a.md"), "a.md", "# B\n"), ("shell",)).key("code-v1"),
+    }
     assert len(keys) == 4
 
 

@@ -64,7 +64,8 @@ def test_markdown_after_blank_line_inside_html_block_is_rendered() -> None:
 
 
 def test_no_smart_quotes_no_autolink() -> None:
-    assert render("it's \"x\" http://example.com\n") == "<p>it's &quot;x&quot; http://example.com</p>\n"
+    assert render('it\'s "x" http://example.com\n') == "<p>it's &quot;x&quot; http://example.com</p>\n"
+
 
 def test_strikethrough_is_del() -> None:
     assert render("~~x~~\n") == "<p><del>x</del></p>\n"

@@ -39,7 +39,7 @@ def test_ids_and_toc_match_slate(name: str, tmp_path: Path) -> None:
         target.write_bytes(path.read_bytes())
     build(BuildOptions(project, tmp_path / "out"))
     html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
-    content = html[html.index('<main class="content">'):]
+    content = html[html.index('<main class="content">') :]
     ours = _HEADING_ID.findall(content)
     expected = slate_ids(case)
     # Slate repeats ids across files; we keep the first holder and renumber later ones (spec section 4).

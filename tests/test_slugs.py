@@ -19,20 +19,23 @@ def ids_of(markdown: str) -> list[str]:
     return slate_ids(RenderedPart(fragment))
 
 
-@pytest.mark.parametrize(("heading", "expected"), [
-    ("Foo & Bar", "foo-amp-bar"),
-    ("Don't Panic", "don-39-t-panic"),
-    ("`GET /kittens/<ID>`", "get-kittens-lt-id-gt"),
-    ("GET /kittens/<ID>", "get-kittens"),
-    ("Zürich 2 Straße", "zurich-2-strasse"),
-    ("日本語", "c12140a0ff"),
-    ("Émoji 🚀 rocket", "emoji-rocket"),
-    ("_private_field", "_private_field"),
-    ("Header with [link](http://example.com)", "header-with-link"),
-    ("**Bold** header", "bold-header"),
-    ("a &amp; b", "a-amp-b"),
-    ("a&nbsp;b", "a-nbsp-b"),
-])
+@pytest.mark.parametrize(
+    ("heading", "expected"),
+    [
+        ("Foo & Bar", "foo-amp-bar"),
+        ("Don't Panic", "don-39-t-panic"),
+        ("`GET /kittens/<ID>`", "get-kittens-lt-id-gt"),
+        ("GET /kittens/<ID>", "get-kittens"),
+        ("Zürich 2 Straße", "zurich-2-strasse"),
+        ("日本語", "c12140a0ff"),
+        ("Émoji 🚀 rocket", "emoji-rocket"),
+        ("_private_field", "_private_field"),
+        ("Header with [link](http://example.com)", "header-with-link"),
+        ("**Bold** header", "bold-header"),
+        ("a &amp; b", "a-amp-b"),
+        ("a&nbsp;b", "a-nbsp-b"),
+    ],
+)
 def test_slug_of_spec_examples(heading: str, expected: str) -> None:
     assert ids_of(f"# {heading}\n") == [expected]
 
@@ -51,7 +54,11 @@ def test_counter_and_parameterize_primitives() -> None:
 def header_id_rows() -> list[tuple[str, str]]:
     path = shared_path("spec", "header-ids.tsv")
     with path.open(encoding="utf-8") as handle:
-        rows = [row for row in csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE) if row and not row[0].startswith("#")]
+        rows = [
+            row
+            for row in csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+            if row and not row[0].startswith("#")
+        ]
     return [(row[0], row[1]) for row in rows]
 
 

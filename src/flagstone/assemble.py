@@ -66,5 +66,7 @@ def assemble(page: PageSource, body: RenderedPart, includes: tuple[RenderedPart,
     placer = _IdPlacer(parts)
     content = "".join(html for part in parts for html in placer.expand(part))
     headings = tuple(placer.placed)
-    warnings: tuple[Problem, ...] = tuple(w for root in parts for part in _walk(root) for w in part.fragment.warnings)
+    warnings: tuple[Problem, ...] = tuple(
+        w for root in parts for part in _walk(root) for w in part.fragment.warnings
+    )
     return RenderedPage(page, content, headings, build_toc(headings, page.settings.heading_level), warnings)

@@ -7,23 +7,30 @@ from pathlib import Path
 
 from flagstone.cache import FragmentCache
 from flagstone.errors import DocumentError, Problem, UsageError
-from flagstone.loading.project import discover, load_page
 from flagstone.incremental import input_stamp, record_build
+from flagstone.loading.project import discover, load_page
 from flagstone.models import BuildOptions, BuildReport, PageSource
-from flagstone.rendering import default_workers, render_pages
-from flagstone.site_writer import OutputFile, check_output_dir, write_site
 from flagstone.paths import Project, theme_folders
 from flagstone.progress import Progress, no_progress
+from flagstone.rendering import default_workers, render_pages
+from flagstone.site_writer import OutputFile, check_output_dir, write_site
 from flagstone.theme import SiteInfo, Theme
 
 _LOGOS = ("images/logo.png", "images/logo.svg", "images/logo.jpg")
-_FAVICONS = ("favicon.ico", "favicon.png", "favicon.svg", "images/favicon.ico", "images/favicon.png",
-             "images/favicon.svg")
+_FAVICONS = (
+    "favicon.ico",
+    "favicon.png",
+    "favicon.svg",
+    "images/favicon.ico",
+    "images/favicon.png",
+    "images/favicon.svg",
+)
 
 
 def _load_all(project: Project, paths: list[Path]) -> list[tuple[PageSource, tuple[Problem, ...]]]:
     """Every page loaded; the problems of all pages are reported together."""
-    loaded, problems = [], []
+    loaded: list[tuple[PageSource, tuple[Problem, ...]]] = []
+    problems: list[Problem] = []
     for path in paths:
         try:
             loaded.append(load_page(project, path))
@@ -44,14 +51,21 @@ def build(options: BuildOptions, progress: Progress = no_progress) -> BuildRepor
 
     page_paths, statics = discover(project)
     if not page_paths:
-        raise DocumentError(Problem(project.display(project.source), None,
-                                    "no pages found (expected source/index.html.md or other *.html.md files)"))
+        raise DocumentError(
+            Problem(
+                project.display(project.source),
+                None,
+                "no pages found (expected source/index.html.md or other *.html.md files)",
+            )
+        )
     loaded = _load_all(project, page_paths)
     pages = [page for page, _ in loaded]
     fragment_cache = FragmentCache.for_project(project.root) if options.use_cache else None
     rendered = render_pages(pages, fragment_cache, options.workers or default_workers(), progress)
 
-    warnings = tuple(w for _, page_warnings in loaded for w in page_warnings if options.strict or not w.strict_only)
+    warnings = tuple(
+        w for _, page_warnings in loaded for w in page_warnings if options.strict or not w.strict_only
+    )
     warnings += tuple(w for page in rendered for w in page.warnings)
     if options.strict and warnings:
         raise DocumentError(*warnings)

@@ -15,7 +15,13 @@ from flagstone.models import Fragment
 
 # The modules whose code decides what a rendered file looks like: a change to any of them (a new
 # flagstone, or a developer's edit) must invalidate every cached fragment.
-_RENDER_MODULES = ("markup/dialect.py", "markup/highlight.py", "markup/render.py", "markup/slugs.py", "models.py")
+_RENDER_MODULES = (
+    "markup/dialect.py",
+    "markup/highlight.py",
+    "markup/render.py",
+    "markup/slugs.py",
+    "models.py",
+)
 
 
 def renderer_fingerprint() -> str:

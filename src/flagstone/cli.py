@@ -23,37 +23,57 @@ def threading_is_main() -> bool:
     import threading
 
     return threading.current_thread() is threading.main_thread()
+
+
 Command = Callable[[argparse.Namespace], int]
 
 
-def _subcommand(commands: argparse._SubParsersAction[argparse.ArgumentParser], name: str, summary: str,
-                description: str, examples: Sequence[str], run: Command) -> argparse.ArgumentParser:
-    parser = commands.add_parser(name, help=summary, description=description,
-                                 epilog="examples:\n" + "\n".join(f"  {line}" for line in examples),
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+def _subcommand(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    summary: str,
+    description: str,
+    examples: Sequence[str],
+    run: Command,
+) -> argparse.ArgumentParser:
+    parser = commands.add_parser(
+        name,
+        help=summary,
+        description=description,
+        epilog="examples:\n" + "\n".join(f"  {line}" for line in examples),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.set_defaults(run=run)
     return parser
 
 
 def _add_build(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = _subcommand(commands, "build", "build the site into PROJECT/build",
-                         "Build every page of PROJECT/source into a static site.",
-                         ["flagstone build", "flagstone build docs -o docs/public", "flagstone build --strict"],
-                         _run_build)
+    parser = _subcommand(
+        commands,
+        "build",
+        "build the site into PROJECT/build",
+        "Build every page of PROJECT/source into a static site.",
+        ["flagstone build", "flagstone build docs -o docs/public", "flagstone build --strict"],
+        _run_build,
+    )
     parser.add_argument("project", nargs="?", default=".", type=Path, help="project folder holding source/")
     parser.add_argument("-o", "--out", type=Path, help="output folder (default: PROJECT/build)")
     parser.add_argument("--strict", action="store_true", help="fail the build on any warning")
     parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     parser.add_argument("--theme", type=Path, help="a theme folder overriding the default theme file by file")
-    parser.add_argument("--no-cache", action="store_true", help="render everything afresh and leave the cache alone")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="render everything afresh and leave the cache alone"
+    )
     parser.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: one per core)")
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="flagstone", description="Build Slate-format API documentation into a static site.",
+        prog="flagstone",
+        description="Build Slate-format API documentation into a static site.",
         epilog="examples:\n  flagstone build\n  flagstone build path/to/project -o public --strict",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"flagstone {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_build(commands)
@@ -62,8 +82,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run_build(args: argparse.Namespace) -> int:
     out = args.out if args.out is not None else args.project / "build"
-    options = BuildOptions(args.project, out, strict=args.strict, theme=args.theme,
-                           use_cache=not args.no_cache, workers=args.jobs)
+    options = BuildOptions(
+        args.project,
+        out,
+        strict=args.strict,
+        theme=args.theme,
+        use_cache=not args.no_cache,
+        workers=args.jobs,
+    )
     report = up_to_date(options)
     if report is None:
         from flagstone.build import build  # the whole pipeline is imported only when there is work to do
@@ -78,8 +104,11 @@ def _run_build(args: argparse.Namespace) -> int:
         print(f"warning: {warning.format()}", file=sys.stderr)
     if not args.quiet:
         done = "up to date" if report.up_to_date else "built"
-        print(f"{done}: {report.pages} page(s), {report.files} files in {out} ({report.seconds:.2f}s,"
-              f" {len(report.warnings)} warning(s))", file=sys.stderr)
+        print(
+            f"{done}: {report.pages} page(s), {report.files} files in {out} ({report.seconds:.2f}s,"
+            f" {len(report.warnings)} warning(s))",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 
@@ -108,12 +137,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("flagstone: interrupted; the previous output is unchanged", file=sys.stderr)
         return 130
     except OSError as error:
-        print(f"flagstone: error: {error.strerror or error}: {error.filename or ''}".rstrip(": "), file=sys.stderr)
+        print(
+            f"flagstone: error: {error.strerror or error}: {error.filename or ''}".rstrip(": "),
+            file=sys.stderr,
+        )
         return EXIT_DOCUMENT_ERROR
     except Exception as error:  # an internal error must still not show a traceback to the user
         if os.environ.get("FLAGSTONE_DEBUG"):
             traceback.print_exc()
-        print(f"flagstone: internal error: {type(error).__name__}: {error}\n"
-              "This is a bug in flagstone. Please report it with the command you ran and the input that "
-              "caused it; set FLAGSTONE_DEBUG=1 to print the traceback.", file=sys.stderr)
+        print(
+            f"flagstone: internal error: {type(error).__name__}: {error}\n"
+            "This is a bug in flagstone. Please report it with the command you ran and the input that "
+            "caused it; set FLAGSTONE_DEBUG=1 to print the traceback.",
+            file=sys.stderr,
+        )
         return EXIT_DOCUMENT_ERROR

@@ -41,8 +41,11 @@ def _tree_entries(folder: Path, skip: Path | None = None) -> Iterable[str]:
 def state_folder(project_root: Path) -> Path:
     """Where flagstone keeps what it knows of a project's builds (its render cache and last build)."""
     configured = os.environ.get("FLAGSTONE_CACHE_DIR")
-    base = Path(configured) if configured else Path(
-        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "flagstone"
+    base = (
+        Path(configured)
+        if configured
+        else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "flagstone"
+    )
     return base / hashlib.sha256(str(project_root.resolve()).encode()).hexdigest()[:16]
 
 
@@ -52,7 +55,12 @@ def input_stamp(options: BuildOptions) -> str:
     out = options.out.resolve()
     digest = hashlib.sha256(f"{flagstone.__version__}\n{options.strict}\n{out}\n".encode())
     package = Path(flagstone.__file__).resolve().parent
-    for folder in (project.source, project.root / "includes", *theme_folders(project, options.theme), package):
+    for folder in (
+        project.source,
+        project.root / "includes",
+        *theme_folders(project, options.theme),
+        package,
+    ):
         digest.update(f"[{folder}]\n".encode())
         for entry in _tree_entries(folder, skip=out):
             digest.update(entry.encode("utf-8", "surrogateescape") + b"\n")
@@ -89,8 +97,13 @@ def _load(folder: Path) -> LastBuild | None:
 def record_build(options: BuildOptions, inputs: str, report: BuildReport) -> None:
     """Remember a successful build, so the same build next time can be skipped."""
     folder = state_folder(options.project)
-    data = {"inputs": inputs, "output": output_stamp(options.out), "pages": report.pages, "files": report.files,
-            "warnings": [dataclasses.asdict(w) for w in report.warnings]}
+    data = {
+        "inputs": inputs,
+        "output": output_stamp(options.out),
+        "pages": report.pages,
+        "files": report.files,
+        "warnings": [dataclasses.asdict(w) for w in report.warnings],
+    }
     try:
         folder.mkdir(parents=True, exist_ok=True)
         temporary = folder / f".{MANIFEST}.{os.getpid()}"

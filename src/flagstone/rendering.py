@@ -29,7 +29,12 @@ class RenderJob:
 
     def key(self, fingerprint: str) -> str:
         digest = hashlib.sha256(fingerprint.encode())
-        for part in (self.source.display, str(self.source.first_line), "\x1f".join(self.tab_keys), self.source.text):
+        for part in (
+            self.source.display,
+            str(self.source.first_line),
+            "\x1f".join(self.tab_keys),
+            self.source.text,
+        ):
             digest.update(part.encode("utf-8", "surrogatepass"))
             digest.update(b"\x00")
         return digest.hexdigest()
@@ -75,8 +80,12 @@ def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def render_pages(pages: list[PageSource], fragment_cache: FragmentCache | None, workers: int,
-                 progress: Progress = no_progress) -> list[RenderedPage]:
+def render_pages(
+    pages: list[PageSource],
+    fragment_cache: FragmentCache | None,
+    workers: int,
+    progress: Progress = no_progress,
+) -> list[RenderedPage]:
     """Render every page; a file shared by pages with the same tabs is rendered once."""
     fingerprint = renderer_fingerprint()
     keyed: dict[str, RenderJob] = {}
@@ -96,7 +105,9 @@ def render_pages(pages: list[PageSource], fragment_cache: FragmentCache | None, 
             missing.append(key)
         else:
             fragments[key] = cached
-    for key, fragment in zip(missing, _render_all([keyed[k] for k in missing], workers, progress), strict=True):
+    for key, fragment in zip(
+        missing, _render_all([keyed[k] for k in missing], workers, progress), strict=True
+    ):
         fragments[key] = fragment
         if fragment_cache:
             fragment_cache.put(key, fragment)
@@ -106,5 +117,7 @@ def render_pages(pages: list[PageSource], fragment_cache: FragmentCache | None, 
     def rendered(part: PartSource) -> RenderedPart:
         return RenderedPart(fragments[key_of[id(part)]], tuple(rendered(p) for p in part.partials))
 
-    return [assemble(page, rendered(page.body), tuple(rendered(include) for include in page.includes))
-            for page in pages]
+    return [
+        assemble(page, rendered(page.body), tuple(rendered(include) for include in page.includes))
+        for page in pages
+    ]

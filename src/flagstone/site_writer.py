@@ -33,8 +33,9 @@ def check_output_dir(out: Path, project_root: Path, source: Path) -> None:
     if out.exists() and not out.is_dir():
         raise UsageError(f"output path {out} exists and is not a folder")
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
-        raise UsageError(f"output folder {out} holds files flagstone did not write; "
-                         "empty it or choose another with -o")
+        raise UsageError(
+            f"output folder {out} holds files flagstone did not write; empty it or choose another with -o"
+        )
 
 
 def write_site(out: Path, files: Iterable[OutputFile]) -> None:

@@ -32,8 +32,9 @@ class Theme:
     def __init__(self, folders: tuple[Path, ...]) -> None:
         self.folders = folders
         loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(f / "templates")) for f in folders])
-        self.env = jinja2.Environment(loader=loader, autoescape=True, keep_trailing_newline=True,
-                                      undefined=jinja2.StrictUndefined)
+        self.env = jinja2.Environment(
+            loader=loader, autoescape=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined
+        )
         self.env.filters["tojson_attr"] = lambda value: json.dumps(value, ensure_ascii=False)
 
     def assets(self) -> list[OutputFile]:
@@ -48,7 +49,10 @@ class Theme:
         return [OutputFile(f"{ASSET_DIR}/{name}", copy_from=path) for name, path in sorted(found.items())]
 
     def highlight_css(self, styles: set[str]) -> list[OutputFile]:
-        return [OutputFile(f"{ASSET_DIR}/highlight-{style}.css", stylesheet(style).encode()) for style in sorted(styles)]
+        return [
+            OutputFile(f"{ASSET_DIR}/highlight-{style}.css", stylesheet(style).encode())
+            for style in sorted(styles)
+        ]
 
     def render_page(self, page: RenderedPage, site: SiteInfo) -> str:
         depth = page.source.output.count("/")

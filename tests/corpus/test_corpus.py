@@ -17,7 +17,11 @@ from flagstone.models import BuildOptions
 from tests.conftest import SHARED, renumbered_duplicate, shared_path
 
 pytestmark = pytest.mark.corpus
-DOCS = sorted(p.name for p in (SHARED / "corpus").iterdir() if p.is_dir()) if (SHARED / "corpus").is_dir() else []
+DOCS = (
+    sorted(p.name for p in (SHARED / "corpus").iterdir() if p.is_dir())
+    if (SHARED / "corpus").is_dir()
+    else []
+)
 THRESHOLDS = {"pages": 100.0, "anchors": 100.0, "toc": 99.0, "tabs": 99.0, "text": 98.0}
 
 
@@ -35,8 +39,11 @@ def toc_without_renumbering(doc: Path, site: Path, page: str) -> float:
     """The TOC score once flagstone's fresh ids for Slate's repeated ids (spec section 4) count as Slate's."""
     expected = doc / "expected-slate" / page
     slate_ids = [h["id"] for h in json.loads((expected / "ids.json").read_text(encoding="utf-8"))]
-    slate_toc = [e["id"] for h1 in json.loads((expected / "toc.json").read_text(encoding="utf-8"))
-                 for e in (h1, *h1.get("children", []))]
+    slate_toc = [
+        e["id"]
+        for h1 in json.loads((expected / "toc.json").read_text(encoding="utf-8"))
+        for e in (h1, *h1.get("children", []))
+    ]
     soup = BeautifulSoup((site / f"{page}.html").read_text(encoding="utf-8"), "lxml")
     ours = [a["href"].split("#", 1)[-1] for a in soup.select("a.toc-h1, a.toc-h2")]
     matcher = difflib.SequenceMatcher(None, slate_toc, ours, autojunk=False)
@@ -63,5 +70,7 @@ def test_corpus_document_scores_like_slate(doc_name: str, tmp_path: Path) -> Non
     # The raw TOC score counts the fresh ids flagstone must give Slate's duplicate ids as misses;
     # with those counted as Slate's, every page's TOC must agree.
     for page, scores in result["pages"].items():
-        toc = scores["toc"] if scores["toc"] >= THRESHOLDS["toc"] else toc_without_renumbering(doc, site, page)
+        toc = (
+            scores["toc"] if scores["toc"] >= THRESHOLDS["toc"] else toc_without_renumbering(doc, site, page)
+        )
         assert toc >= THRESHOLDS["toc"], (page, scores["toc"], toc)

@@ -21,7 +21,9 @@ def checker() -> list[str]:
     java = shutil.which("java")
     if java is None or not VNU.is_file():
         if os.environ.get("CI"):
-            pytest.fail("java and tests/validate/node_modules/vnu-jar are required in CI (tests/install-browser.sh)")
+            pytest.fail(
+                "java and tests/validate/node_modules/vnu-jar are required in CI (tests/install-browser.sh)"
+            )
         pytest.skip("java or vnu-jar is not installed (run tests/install-browser.sh)")
     return [java, "-jar", str(VNU), "--errors-only", "--format", "json"]
 
@@ -29,8 +31,11 @@ def checker() -> list[str]:
 def errors_in(pages: list[Path]) -> list[str]:
     result = subprocess.run([*checker(), *map(str, pages)], capture_output=True, text=True, timeout=300)
     messages = json.loads(result.stderr or '{"messages": []}')["messages"]
-    return [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}" for m in messages
-            if m.get("type") == "error"]
+    return [
+        f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}"
+        for m in messages
+        if m.get("type") == "error"
+    ]
 
 
 def test_kittn_page_is_valid_html(tmp_path: Path) -> None:

@@ -16,10 +16,22 @@ from flagstone.models import IncludeRef, LanguageTab, PageSettings, SourceText
 
 _DELIMITER = re.compile(r"---[ \t]*")
 _TAB_KEY = re.compile(r"[A-Za-z0-9_\-+#.]+")
-KNOWN_KEYS = frozenset({
-    "title", "language_tabs", "toc_footers", "includes", "search", "code_clipboard", "meta",
-    "headingLevel", "highlight_theme", "rtl", "layout", "language_clients",
-})
+KNOWN_KEYS = frozenset(
+    {
+        "title",
+        "language_tabs",
+        "toc_footers",
+        "includes",
+        "search",
+        "code_clipboard",
+        "meta",
+        "headingLevel",
+        "highlight_theme",
+        "rtl",
+        "layout",
+        "language_clients",
+    }
+)
 _DEFAULTS = PageSettings()
 
 
@@ -33,14 +45,26 @@ def read_text(path: Path, display: str) -> str:
     nul = data.find(b"\x00")
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1
-        raise DocumentError(Problem(display, line, expected_got(
-            "a text file", f"a NUL byte at byte offset {nul} (is this a binary file?)")))
+        raise DocumentError(
+            Problem(
+                display,
+                line,
+                expected_got("a text file", f"a NUL byte at byte offset {nul} (is this a binary file?)"),
+            )
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        raise DocumentError(Problem(display, line, expected_got(
-            "UTF-8 text", f"the byte 0x{data[error.start]:02x} at byte offset {error.start}"))) from None
+        raise DocumentError(
+            Problem(
+                display,
+                line,
+                expected_got(
+                    "UTF-8 text", f"the byte 0x{data[error.start]:02x} at byte offset {error.start}"
+                ),
+            )
+        ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -60,7 +84,7 @@ def split_front_matter(text: str) -> SplitFile:
         return SplitFile(None, 0, text, 1)
     for index in range(1, len(lines)):
         if _DELIMITER.fullmatch(lines[index]) or lines[index].rstrip() == "...":
-            return SplitFile("\n".join(lines[1:index]), 2, "\n".join(lines[index + 1:]), index + 2)
+            return SplitFile("\n".join(lines[1:index]), 2, "\n".join(lines[index + 1 :]), index + 2)
     return SplitFile(None, 0, text, 1)
 
 
@@ -75,16 +99,25 @@ class _Loader(yaml.SafeLoader):
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+            key = self.construct_object(key_node, deep=True)
             if key in seen:
-                raise yaml.constructor.ConstructorError(None, None, f"duplicate key '{key}'", key_node.start_mark)
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key '{key}'", key_node.start_mark
+                )
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
 
 def _type_name(value: object) -> str:
-    names = {str: "a string", bool: "a boolean", int: "a number", float: "a number", list: "a list",
-             dict: "a mapping", type(None): "nothing"}
+    names = {
+        str: "a string",
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        list: "a list",
+        dict: "a mapping",
+        type(None): "nothing",
+    }
     shown = repr(value) if isinstance(value, str | bool | int | float) else names.get(type(value), "a value")
     return f"{names.get(type(value), 'a value')} {shown}" if isinstance(value, str | int | float) else shown
 
@@ -135,8 +168,12 @@ class _Validator:
                 self.fail(line, key, "a language name or a one-key map like 'shell: cURL'", item)
                 continue
             if not _TAB_KEY.fullmatch(tab.key):
-                self.fail(line, key, "a name of letters, digits, '-', '_', '+', '#' or '.' (it becomes a CSS "
-                          "class)", tab.key)
+                self.fail(
+                    line,
+                    key,
+                    "a name of letters, digits, '-', '_', '+', '#' or '.' (it becomes a CSS class)",
+                    tab.key,
+                )
                 continue
             tabs.append(tab)
         return tuple(tabs)
@@ -158,22 +195,35 @@ def parse_settings(split: SplitFile, display: str) -> tuple[PageSettings, tuple[
     try:
         loader = _Loader(split.yaml_text)
         try:
-            node = loader.get_single_node()  # type: ignore[no-untyped-call]
+            node = loader.get_single_node()
         finally:
-            loader.dispose()  # type: ignore[no-untyped-call]
+            loader.dispose()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = split.yaml_first_line + (mark.line if mark else 0)
-        raise DocumentError(Problem(display, line, f"front matter is not valid YAML: {error.problem}")) from None
+        raise DocumentError(
+            Problem(display, line, f"front matter is not valid YAML: {error.problem}")
+        ) from None
     if node is None:
         return _DEFAULTS, ()
     if not isinstance(node, yaml.MappingNode):
-        raise DocumentError(Problem(display, split.yaml_first_line, expected_got(
-            "front matter to be a mapping of keys to values", f"a YAML {node.id}")))
+        raise DocumentError(
+            Problem(
+                display,
+                split.yaml_first_line,
+                expected_got("front matter to be a mapping of keys to values", f"a YAML {_node_kind(node)}"),
+            )
+        )
     return _validate(node, split.yaml_first_line, display)
 
 
-def _validate(node: yaml.MappingNode, first_line: int, display: str) -> tuple[PageSettings, tuple[Problem, ...]]:
+def _node_kind(node: yaml.Node) -> str:
+    return type(node).__name__.removesuffix("Node").lower()  # ScalarNode -> "scalar"
+
+
+def _validate(
+    node: yaml.MappingNode, first_line: int, display: str
+) -> tuple[PageSettings, tuple[Problem, ...]]:
     check = _Validator(display)
     values: dict[str, Any] = {}
     seen: set[str] = set()
@@ -182,12 +232,13 @@ def _validate(node: yaml.MappingNode, first_line: int, display: str) -> tuple[Pa
         line = first_line + key_node.start_mark.line
         key = str(key_node.value)
         if key in seen:
-            check.problems.append(Problem(display, line, f"duplicate key '{key}' (the first one would be ignored)",
-                                          key=key))
+            check.problems.append(
+                Problem(display, line, f"duplicate key '{key}' (the first one would be ignored)", key=key)
+            )
             continue
         seen.add(key)
         try:
-            value = loader.construct_object(value_node, deep=True)  # type: ignore[no-untyped-call]
+            value = loader.construct_object(value_node, deep=True)
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark
             bad_line = first_line + (mark.line if mark else key_node.start_mark.line)
@@ -196,15 +247,27 @@ def _validate(node: yaml.MappingNode, first_line: int, display: str) -> tuple[Pa
         setting = _SETTINGS.get(key)
         if setting is None:
             hint = did_you_mean(key, KNOWN_KEYS)
-            check.warnings.append(Problem(display, line, "unknown front-matter key, ignored", key=key, hint=hint,
-                                          strict_only=not hint))
+            check.warnings.append(
+                Problem(
+                    display,
+                    line,
+                    "unknown front-matter key, ignored",
+                    key=key,
+                    hint=hint,
+                    strict_only=not hint,
+                )
+            )
             continue
         values[key] = setting(check, line, value)
         if key == "includes":
-            item_lines = [first_line + item.start_mark.line for item in value_node.value] \
-                if isinstance(value_node, yaml.SequenceNode) else []
-            values[key] = tuple(IncludeRef(name, item_lines[index] if item_lines else line)
-                                for index, name in values[key])
+            item_lines = (
+                [first_line + item.start_mark.line for item in value_node.value]
+                if isinstance(value_node, yaml.SequenceNode)
+                else []
+            )
+            values[key] = tuple(
+                IncludeRef(name, item_lines[index] if item_lines else line) for index, name in values[key]
+            )
     if check.problems:
         raise DocumentError(*check.problems)
     settings = PageSettings(**{_FIELD_NAMES.get(k, k): v for k, v in values.items() if v is not None})
@@ -227,8 +290,15 @@ def _highlight_theme(check: _Validator, line: int, value: object) -> str | None:
     styles = sorted(get_all_styles())
     if name in styles:
         return name
-    check.warnings.append(Problem(check.display, line, f"unknown highlight style '{name}', using 'monokai'",
-                                  key="highlight_theme", hint=did_you_mean(name, styles)))
+    check.warnings.append(
+        Problem(
+            check.display,
+            line,
+            f"unknown highlight style '{name}', using 'monokai'",
+            key="highlight_theme",
+            hint=did_you_mean(name, styles),
+        )
+    )
     return None
 
 
@@ -244,8 +314,10 @@ def _include_names(check: _Validator, line: int, value: object) -> tuple[tuple[i
 
 
 def _footers(check: _Validator, line: int, value: object) -> tuple[str, ...]:
-    footers = (check.text(line, f"toc_footers[{i}]", item) for i, item in enumerate(check.items(line, "toc_footers",
-                                                                                                 value)))
+    footers = (
+        check.text(line, f"toc_footers[{i}]", item)
+        for i, item in enumerate(check.items(line, "toc_footers", value))
+    )
     return tuple(footer for footer in footers if footer is not None)
 
 

@@ -41,7 +41,9 @@ def discover(project: Project) -> tuple[list[Path], list[Path]]:
             elif not filename.endswith(_MARKUP_SUFFIXES):
                 statics.append(path)
     lone_index = project.source / "index.md"
-    if lone_index.is_file() and not any(p.parent == project.source and p.name.startswith("index.") for p in pages):
+    if lone_index.is_file() and not any(
+        p.parent == project.source and p.name.startswith("index.") for p in pages
+    ):
         pages.append(lone_index)  # old Middleman projects keep their page here
     return sorted(pages), statics
 
@@ -85,20 +87,42 @@ class _Resolver:
                     if candidate.is_file():
                         return self._inside_project(candidate, where)
                     if ext and candidate.is_dir():
-                        raise DocumentError(Problem(where.path, where.line, expected_got(
-                            f"include '{shown_name}' to be a file", f"the folder {self.project.display(candidate)}/"),
-                            key=where.key))
+                        raise DocumentError(
+                            Problem(
+                                where.path,
+                                where.line,
+                                expected_got(
+                                    f"include '{shown_name}' to be a file",
+                                    f"the folder {self.project.display(candidate)}/",
+                                ),
+                                key=where.key,
+                            )
+                        )
         tried = ", ".join(f"{name}{extensions[0]}" for name in names)
         others = ", ".join(extensions[1:])
         places = ", ".join(f"{self.project.display(folder)}/" for folder in folders)
-        raise DocumentError(Problem(where.path, where.line, f"include '{shown_name}' not found; tried {tried} "
-                                    f"(also ending in {others}) in {places}", key=where.key))
+        raise DocumentError(
+            Problem(
+                where.path,
+                where.line,
+                f"include '{shown_name}' not found; tried {tried} (also ending in {others}) in {places}",
+                key=where.key,
+            )
+        )
 
     def _inside_project(self, path: Path, where: Problem) -> Path:
         real = path.resolve()
         if not real.is_relative_to(self.project.root.resolve()):
-            raise DocumentError(Problem(where.path, where.line, expected_got(
-                "a file inside the project", f"'{self.project.display(path)}' leading to {real}"), key=where.key))
+            raise DocumentError(
+                Problem(
+                    where.path,
+                    where.line,
+                    expected_got(
+                        "a file inside the project", f"'{self.project.display(path)}' leading to {real}"
+                    ),
+                    key=where.key,
+                )
+            )
         return path
 
     def read_part(self, path: Path, chain: tuple[Path, ...]) -> PartSource:
@@ -107,7 +131,7 @@ class _Resolver:
         if path.resolve() in chain:
             cycle = " -> ".join(self.project.display(p) for p in (*chain, path.resolve()))
             raise DocumentError(Problem(display, None, f"include cycle: {cycle}"))
-        split, source = load_source(path, display)
+        _, source = load_source(path, display)
         return self.expand_erb(source, (*chain, path.resolve()))
 
     def expand_erb(self, source: SourceText, chain: tuple[Path, ...]) -> PartSource:
@@ -119,9 +143,16 @@ class _Resolver:
             line = source.first_line + source.text.count("\n", 0, match.start())
             call = _PARTIAL_CALL.fullmatch(match.group(1).strip())
             if call is None:
-                raise DocumentError(Problem(source.display, line, expected_got(
-                    '<%= partial "includes/name" %> (the only ERB flagstone can evaluate)',
-                    match.group(0).strip())))
+                raise DocumentError(
+                    Problem(
+                        source.display,
+                        line,
+                        expected_got(
+                            '<%= partial "includes/name" %> (the only ERB flagstone can evaluate)',
+                            match.group(0).strip(),
+                        ),
+                    )
+                )
             where = Problem(source.display, line, "", key="partial")
             path = self.resolve(call.group(2), source.path.parent, where, call.group(2))
             partials.append(self.read_part(path, chain))

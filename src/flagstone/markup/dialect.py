@@ -73,7 +73,7 @@ def _is_blank(state: StateBlock, line: int) -> bool:
 def _quote_inner_line(state: StateBlock, line: int) -> str:
     start, end = state.bMarks[line], state.eMarks[line]
     if not _is_quote_line(state, line):
-        return state.src[start + min(state.tShift[line], state.blkIndent):end]
+        return state.src[start + min(state.tShift[line], state.blkIndent) : end]
     pos = start + state.tShift[line] + 1
     if pos < end and state.src[pos] == " ":
         pos += 1
@@ -93,10 +93,11 @@ def slate_blockquote(state: StateBlock, start_line: int, end_line: int, silent: 
         return True
     last = start_line + 1
     while last < end_line:
-        if (state.sCount[last] < state.blkIndent and not _is_blank(state, last)):
+        if state.sCount[last] < state.blkIndent and not _is_blank(state, last):
             break
-        if _is_blank(state, last) and (last + 1 >= end_line or (
-                not _is_quote_line(state, last + 1) and not _is_blank(state, last + 1))):
+        if _is_blank(state, last) and (
+            last + 1 >= end_line or (not _is_quote_line(state, last + 1) and not _is_blank(state, last + 1))
+        ):
             break
         last += 1
     inner = "\n".join(_quote_inner_line(state, line) for line in range(start_line, last)) + "\n"
@@ -129,8 +130,8 @@ def slate_html_block(state: StateBlock, start_line: int, end_line: int, silent: 
         return True
     closing = f"</{opening.group(1).lower()}>"
     for line in range(start_line, state.line - 1):
-        text = state.src[state.bMarks[line]:state.eMarks[line]].rstrip().lower()
-        following = state.src[state.bMarks[line + 1] + state.tShift[line + 1]:state.eMarks[line + 1]]
+        text = state.src[state.bMarks[line] : state.eMarks[line]].rstrip().lower()
+        following = state.src[state.bMarks[line + 1] + state.tShift[line + 1] : state.eMarks[line + 1]]
         if text.endswith(closing) and following.startswith("#"):
             token.content = state.getLines(start_line, line + 1, state.blkIndent, True)
             token.map = [start_line, line + 1]
@@ -141,13 +142,18 @@ def slate_html_block(state: StateBlock, start_line: int, end_line: int, silent: 
 
 def make_markdown() -> MarkdownIt:
     """CommonMark + tables + strikethrough + raw HTML, without indented code blocks (Slate disables them)."""
-    md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False,
-                                   "maxNesting": MARKDOWN_IT_MAX_NESTING})
+    md = MarkdownIt(
+        "commonmark",
+        {"html": True, "linkify": False, "typographer": False, "maxNesting": MARKDOWN_IT_MAX_NESTING},
+    )
     md.enable(["table", "strikethrough"])
     md.disable("code")
     md.block.ruler.at("heading", slate_heading, {"alt": ["paragraph", "reference", "blockquote"]})
     md.block.ruler.at("html_block", slate_html_block, {"alt": ["paragraph", "reference", "blockquote"]})
-    md.block.ruler.at("blockquote", slate_blockquote, {"alt": ["paragraph", "reference", "blockquote", "list"]})
-    md.block.ruler.before("table", "nesting_guard", nesting_guard,
-                          {"alt": ["paragraph", "reference", "blockquote", "list"]})
+    md.block.ruler.at(
+        "blockquote", slate_blockquote, {"alt": ["paragraph", "reference", "blockquote", "list"]}
+    )
+    md.block.ruler.before(
+        "table", "nesting_guard", nesting_guard, {"alt": ["paragraph", "reference", "blockquote", "list"]}
+    )
     return md

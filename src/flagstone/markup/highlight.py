@@ -121,9 +121,9 @@ def _spans(tokens: list[tuple[_TokenType, str]]) -> str | None:
     line bookkeeping that a plain <pre> does not need.
     """
     out: list[str] = []
-    current, run = "", []
+    current, run = "", list[str]()
     for token_type, value in tokens:
-        if token_type in Error:
+        if token_type in Error:  # type: ignore[comparison-overlap]  # _TokenType.__contains__ tests subtypes
             return None
         css = _css_class(token_type)
         if css != current and run:
@@ -160,5 +160,5 @@ def code_block_html(code: str, info: str, tab_keys: tuple[str, ...]) -> tuple[st
 
 def stylesheet(style: str) -> str:
     """The Pygments stylesheet for `style`, scoped to `.highlight` as Slate's is."""
-    css: str = HtmlFormatter(style=style).get_style_defs(".highlight")
+    css: str = HtmlFormatter(style=style).get_style_defs(".highlight")  # type: ignore[no-untyped-call]
     return css + "\n"

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
@@ -53,7 +54,9 @@ class _FileState:
 def _redcarpet_escape_quotes(raw: str) -> str:
     # Redcarpet escapes quotes in text (&quot; &#39;) and Slate's ids keep them: "don-39-t-panic".
     def escape(match: re.Match[str]) -> str:
-        return match.group(0).replace('"', "&quot;").replace("'", "&#39;") if match.group(1) else match.group(0)
+        return (
+            match.group(0).replace('"', "&quot;").replace("'", "&#39;") if match.group(1) else match.group(0)
+        )
 
     return _TEXT_BETWEEN_TAGS.sub(escape, raw)
 
@@ -66,7 +69,8 @@ def _redcarpet_inline_html(md: MarkdownIt, children: Sequence[Token], env: EnvTy
             redone.append(Token("html_inline", "", 0, content=child.markup))
         else:
             redone.append(child)
-    return _redcarpet_escape_quotes(md.renderer.renderInline(redone, md.options, env))
+    renderer: RendererHTML = md.renderer  # type: ignore[assignment]
+    return _redcarpet_escape_quotes(renderer.renderInline(redone, md.options, env))
 
 
 def _text_of(inner_html: str) -> str:
@@ -95,7 +99,9 @@ def _mark_raw_headings(content: str, state: _FileState, line: int) -> str:
         id_match = _ID_ATTR.search(match.group(2) or "")
         heading_id = next((g for g in id_match.groups() if g is not None), "") if id_match else ""
         inner = match.group(3)
-        state.headings.append(Heading(int(match.group(1)), heading_id, inner, _text_of(inner), line, fixed=True))
+        state.headings.append(
+            Heading(int(match.group(1)), heading_id, inner, _text_of(inner), line, fixed=True)
+        )
         return f"{MARK}{len(state.headings) - 1}{MARK}{match.group(0)}"
 
     return _RAW_HEADING.sub(mark, content)
@@ -113,21 +119,29 @@ def _render_heading_open(
     return f'<{token.tag} id="{MARK}{heading_index}{MARK}">'
 
 
-def _render_fence(renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict,
-                  env: EnvType) -> str:
+def _render_fence(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
     token = tokens[idx]
     state: _FileState = env["flagstone"]
     info = token.info.strip()
     block, language = code_block_html(token.content, info, state.tab_keys)
     if not language.known and info not in state.unknown_languages:
         state.unknown_languages.add(info)
-        state.warnings.append(Problem(state.source.display, state.line_of(token),
-                                      f"unknown code language '{info}', shown as plain text", key="fence"))
+        state.warnings.append(
+            Problem(
+                state.source.display,
+                state.line_of(token),
+                f"unknown code language '{info}', shown as plain text",
+                key="fence",
+            )
+        )
     return block
 
 
-def _render_table_cell(renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict,
-                       env: EnvType) -> str:
+def _render_table_cell(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
     # Slate's tables carry `style="text-align: left"`; users' CSS sometimes matches it.
     token = tokens[idx]
     style = token.attrGet("style")
@@ -154,8 +168,11 @@ class MarkdownRenderer:
 
     def __init__(self) -> None:
         self.md = make_markdown()
-        self.md.core.ruler.before("text_join", "flagstone_headings",
-                                  lambda state: _collect_headings(self.md, state.tokens, state.env))
+        self.md.core.ruler.before(
+            "text_join",
+            "flagstone_headings",
+            lambda state: _collect_headings(self.md, state.tokens, state.env),
+        )
         self.md.add_render_rule("heading_open", _render_heading_open)
         self.md.add_render_rule("fence", _render_fence)
         self.md.add_render_rule("th_open", _render_table_cell)
@@ -171,6 +188,11 @@ class MarkdownRenderer:
             with _collector_paused():
                 html = self.md.render(source.text, env)
         except NestingTooDeep as deep:
-            raise DocumentError(Problem(source.display, deep.line + source.first_line, (
-                f"expected lists and quotes nested at most {MAX_NESTING} levels deep, got deeper"))) from None
+            raise DocumentError(
+                Problem(
+                    source.display,
+                    deep.line + source.first_line,
+                    (f"expected lists and quotes nested at most {MAX_NESTING} levels deep, got deeper"),
+                )
+            ) from None
         return Fragment(html, tuple(state.headings), tuple(state.warnings))
