@@ -36,14 +36,18 @@ class _IdPlacer:
         self.taken = {slug for ids in self.slate_ids.values() for slug in ids if slug}
         self.placed_ids: set[str] = set()
         self.placed: list[PlacedHeading] = []
+        # `taken` only grows, so the first free suffix of a base never moves back: resuming the search
+        # where it stopped keeps thousands of "HTTP Request" headings linear, not quadratic.
+        self.next_suffix: dict[str, int] = {}
 
     def place(self, heading: Heading, slate_id: str) -> str:
         heading_id = slate_id
         if not heading.fixed and heading_id in self.placed_ids:
-            suffix = 2
+            suffix = self.next_suffix.get(heading.slug, 2)
             while f"{heading.slug}-{suffix}" in self.taken:
                 suffix += 1
             heading_id = f"{heading.slug}-{suffix}"
+            self.next_suffix[heading.slug] = suffix + 1
             self.taken.add(heading_id)
         if heading_id:
             self.placed_ids.add(heading_id)

@@ -41,7 +41,9 @@ def _load_all(project: Project, paths: list[Path]) -> list[tuple[PageSource, tup
     return loaded
 
 
-def build(options: BuildOptions, progress: Progress = no_progress) -> BuildReport:
+def build(options: BuildOptions, progress: Progress = no_progress,
+          fragment_cache: FragmentCache | None = None) -> BuildReport:
+    """Build the site. A long-running caller (serve) passes one `fragment_cache` to every build."""
     started = time.perf_counter()
     project = Project.at(options.project)
     if not project.source.is_dir():
@@ -60,7 +62,8 @@ def build(options: BuildOptions, progress: Progress = no_progress) -> BuildRepor
         )
     loaded = _load_all(project, page_paths)
     pages = [page for page, _ in loaded]
-    fragment_cache = FragmentCache.for_project(project.root) if options.use_cache else None
+    if fragment_cache is None and options.use_cache:
+        fragment_cache = FragmentCache.for_project(project.root)
     rendered = render_pages(pages, fragment_cache, options.workers or default_workers(), progress)
 
     warnings = tuple(

@@ -44,6 +44,9 @@ class FragmentCache:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        # Entries this object has read or written, kept in memory: a long-running process (serve)
+        # that reuses one cache object skips unpickling unchanged files on every rebuild.
+        self.memory: dict[str, Fragment] = {}
 
     @classmethod
     def for_project(cls, project_root: Path) -> FragmentCache:
@@ -53,6 +56,8 @@ class FragmentCache:
         return self.folder / key[:2] / key
 
     def get(self, key: str) -> Fragment | None:
+        if key in self.memory:
+            return self.memory[key]
         try:
             data = self._path(key).read_bytes()
         except OSError:
@@ -61,9 +66,13 @@ class FragmentCache:
             fragment = pickle.loads(data)
         except Exception:  # a damaged entry is a miss, never a failed build
             return None
-        return fragment if isinstance(fragment, Fragment) else None
+        if not isinstance(fragment, Fragment):
+            return None
+        self.memory[key] = fragment
+        return fragment
 
     def put(self, key: str, fragment: Fragment) -> None:
+        self.memory[key] = fragment
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -75,6 +84,7 @@ class FragmentCache:
 
     def prune(self, keep: set[str]) -> None:
         """Drop entries this build did not use, so the cache holds one build's worth."""
+        self.memory = {key: fragment for key, fragment in self.memory.items() if key in keep}
         if not self.folder.is_dir():
             return
         for entry in self.folder.glob("*/*"):
