@@ -11,10 +11,31 @@ import sys
 from pathlib import Path
 
 ENDPOINTS_PER_INCLUDE = 50
-RESOURCES = ["kitten", "order", "invoice", "customer", "webhook", "payment", "shipment", "coupon", "refund",
-             "subscription", "product", "review", "ticket", "session", "report", "token"]
-VERBS = [("GET", "Get", "a specific"), ("GET", "List", "all"), ("POST", "Create", "a new"),
-         ("PUT", "Update", "an existing"), ("DELETE", "Delete", "a specific")]
+RESOURCES = [
+    "kitten",
+    "order",
+    "invoice",
+    "customer",
+    "webhook",
+    "payment",
+    "shipment",
+    "coupon",
+    "refund",
+    "subscription",
+    "product",
+    "review",
+    "ticket",
+    "session",
+    "report",
+    "token",
+]
+VERBS = [
+    ("GET", "Get", "a specific"),
+    ("GET", "List", "all"),
+    ("POST", "Create", "a new"),
+    ("PUT", "Update", "an existing"),
+    ("DELETE", "Delete", "a specific"),
+]
 ASIDES = ["notice", "warning", "success"]
 
 
@@ -27,10 +48,16 @@ def _response(rng: random.Random, resource: str, index: int) -> str:
         "status": rng.choice(["active", "pending", "archived"]),
         "amount": round(rng.uniform(1, 10000), 2),
         "metadata": {f"key_{k}": f"value {index}-{k}" for k in range(rng.randint(2, 5))},
-        "links": [{"rel": rel, "href": f"https://api.example.com/v2/{resource}s/{index}/{rel}"}
-                  for rel in ("self", "owner", "history")[: rng.randint(1, 3)]],
+        "links": [
+            {"rel": rel, "href": f"https://api.example.com/v2/{resource}s/{index}/{rel}"}
+            for rel in ("self", "owner", "history")[: rng.randint(1, 3)]
+        ],
         "flags": {"test_mode": rng.random() < 0.5, "deleted": False, "archived_reason": None},
-        "owner": {"id": rng.randint(1, 10**6), "email": f"owner{index}@example.com", "roles": ["admin", "billing"]},
+        "owner": {
+            "id": rng.randint(1, 10**6),
+            "email": f"owner{index}@example.com",
+            "roles": ["admin", "billing"],
+        },
     }
     return json.dumps(body, indent=2)
 
@@ -40,16 +67,19 @@ def endpoint(rng: random.Random, index: int) -> str:
     method, verb, article = VERBS[index % len(VERBS)]
     path = f"/v2/{resource}s" + ("" if verb in ("List", "Create") else "/{id}")
     name = f"{verb} {article} {resource} {index}"
-    params = "\n".join(f"{p} | {t} | {d}" for p, t, d in [
-        ("id", "integer", f"The ID of the {resource} to act on."),
-        ("include", "string", f"Related objects to expand, e.g. `owner` of {resource} {index}."),
-        ("limit", "integer", f"At most this many results (default {rng.randint(10, 100)})."),
-        ("cursor", "string", "Where the previous page stopped."),
-    ][: rng.randint(2, 4)])
+    params = "\n".join(
+        f"{p} | {t} | {d}"
+        for p, t, d in [
+            ("id", "integer", f"The ID of the {resource} to act on."),
+            ("include", "string", f"Related objects to expand, e.g. `owner` of {resource} {index}."),
+            ("limit", "integer", f"At most this many results (default {rng.randint(10, 100)})."),
+            ("cursor", "string", "Where the previous page stopped."),
+        ][: rng.randint(2, 4)]
+    )
     return f"""## {name}
 
 ```shell
-curl "https://api.example.com{path.replace('{id}', str(index))}" \\
+curl "https://api.example.com{path.replace("{id}", str(index))}" \\
   -X {method} \\
   -H "Authorization: Bearer meowmeowmeow"
 ```
@@ -114,16 +144,21 @@ def generate(n: int, outdir: Path) -> int:
     for group in range(0, n, ENDPOINTS_PER_INCLUDE):
         name = f"group_{group // ENDPOINTS_PER_INCLUDE:04d}"
         resource = RESOURCES[(group // ENDPOINTS_PER_INCLUDE) % len(RESOURCES)]
-        text = f"# {resource.title()}s, part {group // ENDPOINTS_PER_INCLUDE}\n\n" \
-               f"Endpoints {group} to {min(n, group + ENDPOINTS_PER_INCLUDE) - 1}.\n\n"
+        text = (
+            f"# {resource.title()}s, part {group // ENDPOINTS_PER_INCLUDE}\n\n"
+            f"Endpoints {group} to {min(n, group + ENDPOINTS_PER_INCLUDE) - 1}.\n\n"
+        )
         text += "\n".join(endpoint(rng, i) for i in range(group, min(n, group + ENDPOINTS_PER_INCLUDE)))
         (includes_dir / f"_{name}.md").write_text(text, encoding="utf-8")
         names.append(name)
         total += len(text.encode())
-    index = ("---\ntitle: Generated API\nlanguage_tabs:\n  - shell: cURL\n  - python: Python\n"
-             "  - javascript: JavaScript\n  - ruby: Ruby\ntoc_footers:\n  - <a href='#'>Sign up</a>\nincludes:\n"
-             + "".join(f"  - {name}\n" for name in names) + "search: true\n---\n\n# Introduction\n\n"
-             f"A generated API reference with {n} endpoints.\n")
+    index = (
+        "---\ntitle: Generated API\nlanguage_tabs:\n  - shell: cURL\n  - python: Python\n"
+        "  - javascript: JavaScript\n  - ruby: Ruby\ntoc_footers:\n  - <a href='#'>Sign up</a>\nincludes:\n"
+        + "".join(f"  - {name}\n" for name in names)
+        + "search: true\n---\n\n# Introduction\n\n"
+        f"A generated API reference with {n} endpoints.\n"
+    )
     (outdir / "source" / "index.html.md").write_text(index, encoding="utf-8")
     return total + len(index.encode())
 

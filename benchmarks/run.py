@@ -1,0 +1,198 @@
+"""Build-speed benchmark: flagstone (cold, no-change, one include edited) and, when npm can install it, Shins.
+
+usage: python3 benchmarks/run.py [--sizes 1000,5000] [--repeat 3] [--no-shins] [--json]
+Prints wall time (median of --repeat runs), peak memory of the whole process tree, and output bytes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from generate import generate
+
+SHINS_VERSION = "2.6"
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    peak_mb: float
+
+
+def _tree_rss_kb(pid: int) -> int:
+    """Resident memory of a process and all its descendants, from /proc."""
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+            for task in Path(f"/proc/{current}/task").iterdir():
+                stack.extend(int(c) for c in (task / "children").read_text().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def measure(command: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> Run:
+    """Wall time and peak resident memory (sampled every 10 ms over the whole process tree)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss_kb(process.pid))
+            time.sleep(0.01)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = process.communicate()
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed: {err.decode(errors='replace')[-800:]}")
+    return Run(seconds, peak / 1024)
+
+
+def median(runs: list[Run]) -> Run:
+    return Run(statistics.median(r.seconds for r in runs), max(r.peak_mb for r in runs))
+
+
+def tree_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def bench_flagstone(project: Path, work: Path, repeat: int) -> dict[str, object]:
+    out = work / "site"
+    build = [sys.executable, "-m", "flagstone", "build", str(project), "-o", str(out), "--quiet"]
+    cold, no_change, edited = [], [], []
+    include = sorted((project / "source" / "includes").glob("_*.md"))[
+        len(list((project / "source" / "includes").glob("_*.md"))) // 2
+    ]
+    for attempt in range(repeat):
+        cache = work / f"cache-{attempt}"
+        env = {**os.environ, "FLAGSTONE_CACHE_DIR": str(cache)}
+        shutil.rmtree(out, ignore_errors=True)
+        cold.append(measure(build, env))
+        no_change.append(measure(build, env))
+        include.write_text(
+            include.read_text(encoding="utf-8") + f"\nOne more sentence ({attempt}).\n", encoding="utf-8"
+        )
+        edited.append(measure(build, env))
+        shutil.rmtree(cache, ignore_errors=True)
+    return {
+        "cold": median(cold),
+        "no_change": median(no_change),
+        "one_include_edited": median(edited),
+        "output_bytes": tree_bytes(out),
+    }
+
+
+def install_shins(folder: Path) -> Path | None:
+    if shutil.which("npm") is None or shutil.which("node") is None:
+        print("shins: npm or node is missing; skipped", file=sys.stderr)
+        return None
+    result = subprocess.run(
+        [
+            "npm",
+            "install",
+            "--prefix",
+            str(folder),
+            "--no-audit",
+            "--no-fund",
+            "--loglevel=error",
+            f"shins@{SHINS_VERSION}",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    shins = folder / "node_modules" / "shins"
+    if result.returncode != 0 or not (shins / "shins.js").is_file():
+        print(f"shins: could not be installed from npm: {result.stderr[-400:]}", file=sys.stderr)
+        return None
+    return shins
+
+
+def bench_shins(shins: Path, project: Path, work: Path, repeat: int) -> dict[str, object]:
+    """Shins reads ./source relative to its own folder: its layouts stay, the generated pages go in."""
+    source = shins / "source"
+    pristine = shins / "source.pristine"
+    if not pristine.exists():
+        source.rename(pristine)
+    shutil.rmtree(source, ignore_errors=True)
+    shutil.copytree(pristine, source)
+    for page in source.glob("*.md"):
+        page.unlink()
+    shutil.copy(project / "source" / "index.html.md", source / "index.html.md")
+    for include in (project / "source" / "includes").glob("*.md"):
+        shutil.copy(include, source / "includes" / include.name)
+    output = work / "shins.html"
+    runs = [measure(["node", "shins.js", "--inline", "-o", str(output)], cwd=shins) for _ in range(repeat)]
+    return {"cold": median(runs), "output_bytes": output.stat().st_size}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="1000,5000")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-shins", action="store_true")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    results: dict[str, dict[str, object]] = {}
+    with tempfile.TemporaryDirectory(prefix="flagstone-bench-") as temporary:
+        work = Path(temporary)
+        shins = None if args.no_shins else install_shins(work / "shins")
+        for size in (int(s) for s in args.sizes.split(",")):
+            project = work / f"project-{size}"
+            markdown = generate(size, project)
+            entry: dict[str, object] = {
+                "markdown_bytes": markdown,
+                "flagstone": bench_flagstone(project, work / f"out-{size}", args.repeat),
+            }
+            if shins is not None:
+                entry["shins"] = bench_shins(shins, project, work / f"out-{size}", args.repeat)
+            results[str(size)] = entry
+    if args.json:
+        print(json.dumps(results, default=asdict, indent=1))
+        return 0
+    for size, entry in results.items():
+        ours = entry["flagstone"]
+        assert isinstance(ours, dict)
+        print(f"\n{size} endpoints, {entry['markdown_bytes'] / 1e6:.1f} MB of Markdown")
+        print(f"  {'':28}{'seconds':>9}{'peak MB':>10}")
+        for name in ("cold", "no_change", "one_include_edited"):
+            run = ours[name]
+            print(f"  flagstone {name:<18}{run.seconds:9.2f}{run.peak_mb:10.0f}")
+        print(f"  flagstone output      {ours['output_bytes'] / 1e6:.1f} MB")
+        theirs = entry.get("shins")
+        if isinstance(theirs, dict):
+            shins_run = theirs["cold"]
+            print(f"  shins     cold              {shins_run.seconds:9.2f}{shins_run.peak_mb:10.0f}")
+            print(f"  shins output          {theirs['output_bytes'] / 1e6:.1f} MB")
+            print(
+                f"  ratio flagstone/shins: time {ours['cold'].seconds / shins_run.seconds:.2f}, "
+                f"memory {ours['cold'].peak_mb / shins_run.peak_mb:.2f}"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
