@@ -1,0 +1,200 @@
+// flagstone default theme: language tabs, table of contents that follows the reader, copy buttons,
+// navigation drawer and dark mode, in plain JavaScript (works from file:// and under any sub-path).
+(() => {
+  "use strict";
+  const body = document.body;
+  const languages = JSON.parse(body.dataset.languages || "[]");
+  const baseTitle = document.title;
+  const langStyle = document.createElement("style");
+  document.head.appendChild(langStyle);
+  let current = null;
+
+  // ---- language tabs -------------------------------------------------------------------------
+  function languageFromUrl() {
+    const params = new URLSearchParams(location.search);
+    const named = params.get("language");
+    if (named && languages.includes(named)) return named;
+    const bare = decodeURIComponent(location.search.slice(1));
+    return languages.includes(bare) ? bare : null;
+  }
+
+  function storedLanguage() {
+    try {
+      const saved = localStorage.getItem("language");
+      return languages.includes(saved) ? saved : null;
+    } catch (_) {
+      return null; // storage can be unavailable (privacy modes); the first tab is then used
+    }
+  }
+
+  // Hiding is one stylesheet rule per other language, so a switch costs the same at any page size.
+  function applyLanguage(language) {
+    const rules = languages.filter((l) => l !== language).map((l) => {
+      const c = CSS.escape(l);
+      return `.content .highlight:has(> pre.tab-${c}), .content .lang-specific.${c} { display: none !important; }`;
+    });
+    langStyle.textContent = rules.join("\n");
+    for (const tab of document.querySelectorAll(".lang-selector a[data-language-name]")) {
+      const selected = tab.dataset.languageName === language;
+      tab.setAttribute("aria-selected", String(selected));
+      tab.tabIndex = selected ? 0 : -1;
+    }
+    current = language;
+  }
+
+  function switchLanguage(language, push) {
+    if (!languages.includes(language) || language === current) return;
+    const anchor = visibleHeading();
+    const before = anchor ? anchor.getBoundingClientRect().top : 0;
+    applyLanguage(language);
+    try { localStorage.setItem("language", language); } catch (_) { /* see storedLanguage */ }
+    if (push) history.pushState({ language }, "", `?${encodeURIComponent(language)}${location.hash}`);
+    measureHeadings();
+    if (anchor) window.scrollBy(0, anchor.getBoundingClientRect().top - before);
+  }
+
+  function setupTabs() {
+    if (!languages.length) return;
+    for (const tab of document.querySelectorAll(".lang-selector a[data-language-name]")) {
+      tab.setAttribute("role", "tab");
+      tab.addEventListener("click", (event) => {
+        event.preventDefault();
+        switchLanguage(tab.dataset.languageName, true);
+      });
+      tab.addEventListener("keydown", (event) => {
+        const tabs = [...tab.parentElement.querySelectorAll("a[data-language-name]")];
+        const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[event.key];
+        let next = null;
+        if (step) next = tabs[(tabs.indexOf(tab) + step + tabs.length) % tabs.length];
+        if (event.key === "Home") next = tabs[0];
+        if (event.key === "End") next = tabs[tabs.length - 1];
+        if (!next) return;
+        event.preventDefault();
+        next.focus();
+        switchLanguage(next.dataset.languageName, true);
+      });
+    }
+    applyLanguage(languageFromUrl() || storedLanguage() || languages[0]);
+    window.addEventListener("popstate", () => switchLanguage(languageFromUrl() || languages[0], false));
+  }
+
+  // ---- table of contents ---------------------------------------------------------------------
+  const tocLinks = [...document.querySelectorAll("#toc .toc-link")];
+  const targets = tocLinks.map((link) => document.getElementById(decodeURIComponent(link.hash.slice(1))));
+  let offsets = [];
+  let activeIndex = -1;
+  let ticking = false;
+
+  function measureHeadings() {
+    offsets = targets.map((t) => (t ? t.getBoundingClientRect().top + window.scrollY : Infinity));
+    activeIndex = -1;
+    onScroll();
+  }
+
+  function indexAt(y) { // the last heading at or above y: a binary search over cached offsets
+    let low = 0, high = offsets.length - 1, found = -1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      if (offsets[mid] <= y) { found = mid; low = mid + 1; } else { high = mid - 1; }
+    }
+    return found;
+  }
+
+  function visibleHeading() {
+    const index = indexAt(window.scrollY + 40);
+    return index >= 0 ? targets[index] : null;
+  }
+
+  function activate(index) {
+    if (index === activeIndex) return;
+    if (activeIndex >= 0) tocLinks[activeIndex].classList.remove("active");
+    for (const open of document.querySelectorAll("#toc li.open")) open.classList.remove("open");
+    activeIndex = index;
+    if (index < 0) return;
+    const link = tocLinks[index];
+    link.classList.add("active");
+    for (let li = link.closest("li"); li; li = li.parentElement.closest("li")) li.classList.add("open");
+    const id = targets[index].id;
+    if (decodeURIComponent(location.hash.slice(1)) !== id) {
+      history.replaceState(history.state, "", `${location.search}#${encodeURIComponent(id)}`);
+    }
+    document.title = `${link.dataset.title ? targets[index].textContent.trim() : ""} – ${baseTitle}`;
+  }
+
+  function onScroll() {
+    if (ticking) return;
+    ticking = true;
+    requestAnimationFrame(() => {
+      ticking = false;
+      activate(indexAt(window.scrollY + 40));
+    });
+  }
+
+  // ---- navigation drawer, copy buttons, dark mode --------------------------------------------
+  function setupNav() {
+    const button = document.getElementById("nav-button");
+    if (!button) return;
+    const toggle = (open) => {
+      body.classList.toggle("nav-open", open);
+      button.setAttribute("aria-expanded", String(open));
+    };
+    button.addEventListener("click", (event) => {
+      event.preventDefault();
+      toggle(!body.classList.contains("nav-open"));
+    });
+    for (const link of tocLinks) link.addEventListener("click", () => toggle(false));
+  }
+
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
+    const area = document.createElement("textarea");
+    area.value = text;
+    document.body.appendChild(area);
+    area.select();
+    document.execCommand("copy");
+    area.remove();
+    return Promise.resolve();
+  }
+
+  function setupCopy() {
+    if (body.dataset.codeClipboard !== "true") return;
+    for (const block of document.querySelectorAll(".content .highlight")) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "copy-clipboard";
+      button.textContent = "Copy";
+      button.setAttribute("aria-label", "Copy code to clipboard");
+      button.addEventListener("click", () => {
+        copyText(block.querySelector("code").textContent).then(() => {
+          button.textContent = "Copied";
+          setTimeout(() => { button.textContent = "Copy"; }, 1500);
+        });
+      });
+      block.appendChild(button);
+    }
+  }
+
+  function setupDarkToggle() {
+    const button = document.querySelector(".theme-toggle");
+    if (!button) return;
+    const root = document.documentElement;
+    const isDark = () => root.dataset.theme === "dark" ||
+      (!root.dataset.theme && matchMedia("(prefers-color-scheme: dark)").matches);
+    const label = () => { button.setAttribute("aria-pressed", String(isDark())); };
+    label();
+    button.addEventListener("click", () => {
+      root.dataset.theme = isDark() ? "light" : "dark";
+      try { localStorage.setItem("flagstone-theme", root.dataset.theme); } catch (_) { /* not remembered */ }
+      label();
+    });
+  }
+
+  setupTabs();
+  setupNav();
+  setupCopy();
+  setupDarkToggle();
+  window.addEventListener("scroll", onScroll, { passive: true });
+  window.addEventListener("resize", measureHeadings);
+  window.addEventListener("load", measureHeadings);
+  measureHeadings();
+})();
