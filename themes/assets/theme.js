@@ -40,6 +40,14 @@
       tab.tabIndex = selected ? 0 : -1;
     }
     current = language;
+    markScrollableCode();
+  }
+
+  // Code that scrolls sideways must be reachable by keyboard; only blocks that overflow get a tab stop.
+  function markScrollableCode() {
+    for (const pre of document.querySelectorAll(".content pre")) {
+      if (pre.scrollWidth > pre.clientWidth && !pre.hasAttribute("tabindex")) pre.tabIndex = 0;
+    }
   }
 
   function switchLanguage(language, push) {
@@ -87,7 +95,6 @@
 
   function measureHeadings() {
     offsets = targets.map((t) => (t ? t.getBoundingClientRect().top + window.scrollY : Infinity));
-    activeIndex = -1;
     onScroll();
   }
 
@@ -158,7 +165,7 @@
 
   function setupCopy() {
     if (body.dataset.codeClipboard !== "true") return;
-    for (const block of document.querySelectorAll(".content .highlight")) {
+    for (const block of document.querySelectorAll(".content div.highlight")) {
       const button = document.createElement("button");
       button.type = "button";
       button.className = "copy-clipboard";
@@ -189,7 +196,10 @@
     });
   }
 
+  // An <aside> is a landmark to assistive technology; Slate's asides are callouts in the text.
+  for (const aside of document.querySelectorAll(".content aside")) aside.setAttribute("role", "note");
   setupTabs();
+  if (!languages.length) markScrollableCode();
   setupNav();
   setupCopy();
   setupDarkToggle();
