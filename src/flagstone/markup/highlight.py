@@ -10,7 +10,7 @@ from functools import cache
 from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
-from pygments.token import STANDARD_TYPES, Error, _TokenType
+from pygments.token import STANDARD_TYPES, Error, Whitespace, _TokenType
 from pygments.util import ClassNotFound
 
 # Rouge's tag for a language (what Slate writes in the class) -> the Pygments lexer and the other
@@ -108,7 +108,13 @@ def guess_untagged(code: str) -> str:
 
 @cache
 def _css_class(token_type: _TokenType) -> str:
-    """The short class Pygments and Rouge themes use (`k`, `s1`, `nt`); subtypes fall back to a parent."""
+    """The short class Pygments and Rouge themes use (`k`, `s1`, `nt`); subtypes fall back to a parent.
+
+    Whitespace gets no span: no theme colours blanks, and on large references the spans around them were
+    a fifth of the output.
+    """
+    if token_type in Whitespace:
+        return ""
     while token_type not in STANDARD_TYPES and token_type.parent is not None:
         token_type = token_type.parent
     return STANDARD_TYPES.get(token_type, "")
