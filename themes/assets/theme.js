@@ -63,6 +63,11 @@
 
   function setupTabs() {
     if (!languages.length) return;
+    // Tab semantics are added here, where they become true: without script the links simply reload.
+    for (const list of document.querySelectorAll(".lang-selector")) {
+      list.setAttribute("role", "tablist");
+      list.setAttribute("aria-label", "Code language");
+    }
     for (const tab of document.querySelectorAll(".lang-selector a[data-language-name]")) {
       tab.setAttribute("role", "tab");
       tab.addEventListener("click", (event) => {
