@@ -51,6 +51,15 @@ def test_own_documentation_builds_strict(run_cli: RunCli, tmp_path: Path) -> Non
     result = run_cli("build", REPO, "-o", tmp_path / "site", "--strict")
     assert result.status == 0, result.err
     html = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
-    for section in ("install", "quick-start", "writing", "front-matter-keys", "build", "publish", "theming",
-                    "migrating-from-slate", "errors"):
+    for section in (
+        "install",
+        "quick-start",
+        "writing",
+        "front-matter-keys",
+        "build",
+        "publish",
+        "theming",
+        "migrating-from-slate",
+        "errors",
+    ):
         assert f'id="{section}"' in html, section

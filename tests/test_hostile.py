@@ -157,3 +157,45 @@ def test_sigterm_mid_build_keeps_the_previous_site(tmp_path: Path) -> None:
     assert process.returncode == 130 and "Traceback" not in err
     assert (tmp_path / "build/index.html").read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "source"]
+
+
+def test_title_headings_and_code_are_escaped_where_they_land(tmp_path: Path) -> None:
+    write_project(
+        tmp_path,
+        {
+            "source/index.html.md": (
+                '---\ntitle: "</title><script>alert(1)</script>"\nlanguage_tabs:\n  - shell\n---\n'
+                '# Fish & `<chips>`\n\n```shell\necho "</script><!--"\n```\n'
+            )
+        },
+    )
+    subprocess.run([sys.executable, "-m", "flagstone", "build", str(tmp_path), "-q"], check=True)
+    html = (tmp_path / "build/index.html").read_text(encoding="utf-8")
+    assert "<title>&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;</title>" in html
+    assert 'data-title="Fish &amp; &lt;chips&gt;"' in html
+    assert '<h1 id="fish-amp-lt-chips-gt">Fish &amp; <code>&lt;chips&gt;</code></h1>' in html
+    assert "&lt;/script&gt;&lt;!--" in html and 'echo "</script>' not in html
+    # every inline script is flagstone's own: content never lands inside one
+    assert html.count("<script") == 2 and "alert(1)</script>" not in html
+
+
+def test_read_only_output_folder_is_a_clear_error(run_cli: RunCli, tmp_path: Path) -> None:
+    write_project(tmp_path / "p", {"source/index.html.md": "# A\n"})
+    if os.geteuid() == 0:  # root ignores permissions; sysfs refuses new folders even to root
+        target, reason = Path("/sys/flagstone-site"), "Operation not permitted"
+    else:
+        (tmp_path / "locked").mkdir()
+        (tmp_path / "locked").chmod(0o500)
+        target, reason = tmp_path / "locked" / "site", "Permission denied"
+    result = run_cli("build", tmp_path / "p", "-o", target)
+    assert result.status == 1
+    assert result.err == f"error: {target}: cannot write the site here: {reason}\nbuild failed: 1 error(s)\n"
+
+
+def test_output_path_that_is_a_file_is_refused(run_cli: RunCli, tmp_path: Path) -> None:
+    write_project(tmp_path / "p", {"source/index.html.md": "# A\n"})
+    (tmp_path / "occupied").write_text("a file, not a folder")
+    result = run_cli("build", tmp_path / "p", "-o", tmp_path / "occupied")
+    assert result.status == 2
+    assert result.err == f"flagstone: error: output path {tmp_path / 'occupied'} exists and is not a folder\n"
+    assert (tmp_path / "occupied").read_text() == "a file, not a folder"

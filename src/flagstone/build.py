@@ -41,8 +41,9 @@ def _load_all(project: Project, paths: list[Path]) -> list[tuple[PageSource, tup
     return loaded
 
 
-def build(options: BuildOptions, progress: Progress = no_progress,
-          fragment_cache: FragmentCache | None = None) -> BuildReport:
+def build(
+    options: BuildOptions, progress: Progress = no_progress, fragment_cache: FragmentCache | None = None
+) -> BuildReport:
     """Build the site. A long-running caller (serve) passes one `fragment_cache` to every build."""
     started = time.perf_counter()
     project = Project.at(options.project)

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from flagstone.errors import UsageError
+from flagstone.errors import DocumentError, Problem, UsageError
 
 MARKER = ".flagstone-site"  # marks a folder flagstone made, so it may replace it
 
@@ -58,9 +58,12 @@ def write_site(out: Path, files: Iterable[OutputFile]) -> None:
         if out.exists():
             out.rename(retired)
         staging.rename(out)
-    except BaseException:
+    except BaseException as error:
         shutil.rmtree(staging, ignore_errors=True)
         if retired.exists() and not out.exists():
             retired.rename(out)
+        if isinstance(error, OSError):
+            reason = error.strerror or str(error)
+            raise DocumentError(Problem(str(out), None, f"cannot write the site here: {reason}")) from None
         raise
     shutil.rmtree(retired, ignore_errors=True)

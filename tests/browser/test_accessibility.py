@@ -18,7 +18,9 @@ def violations(page: Any, url: str) -> list[str]:
         pytest.skip("axe-core is not installed (run tests/install-browser.sh)")
     page.goto(url)
     page.add_script_tag(path=str(AXE))
-    found = page.evaluate("axe.run(document).then(r => r.violations.map(v => v.id + ': ' + v.nodes.length + ' ' + v.help))")
+    found = page.evaluate(
+        "axe.run(document).then(r => r.violations.map(v => v.id + ': ' + v.nodes.length + ' ' + v.help))"
+    )
     return list(found)
 
 

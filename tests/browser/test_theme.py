@@ -10,9 +10,14 @@ from tests.browser.conftest import ARTIFACTS
 
 def visible_tabs(page: Any) -> list[str]:
     """The tab classes of the code blocks a reader can see."""
-    return sorted(set(page.eval_on_selector_all(
-        ".content pre.highlight",
-        "els => els.filter(e => e.offsetParent !== null).map(e => [...e.classList].find(c => c.startsWith('tab-')) || '-')")))
+    return sorted(
+        set(
+            page.eval_on_selector_all(
+                ".content pre.highlight",
+                "els => els.filter(e => e.offsetParent !== null).map(e => [...e.classList].find(c => c.startsWith('tab-')) || '-')",
+            )
+        )
+    )
 
 
 def test_tabs_switch_blocks_and_url_and_survive_reload_and_back(page: Any, kittn_url: str) -> None:
@@ -26,7 +31,9 @@ def test_tabs_switch_blocks_and_url_and_survive_reload_and_back(page: Any, kittn
     page.click(".dark-box .lang-selector a[data-language-name='ruby']")
     assert visible_tabs(page) == ["tab-json", "tab-ruby"]
     page.go_back()
-    page.wait_for_function("document.querySelector(\".lang-selector a[data-language-name='python']\").getAttribute('aria-selected') === 'true'")
+    page.wait_for_function(
+        "document.querySelector(\".lang-selector a[data-language-name='python']\").getAttribute('aria-selected') === 'true'"
+    )
     assert visible_tabs(page) == ["tab-json", "tab-python"]
     assert page.console_errors == []
 
@@ -67,7 +74,9 @@ def test_copy_button_puts_code_on_the_clipboard(page: Any, kittn_url: str) -> No
     button = block.locator(".copy-clipboard")
     code = block.locator("code").text_content()
     button.click()
-    page.wait_for_function("[...document.querySelectorAll('.copy-clipboard')].some(b => b.textContent === 'Copied')")
+    page.wait_for_function(
+        "[...document.querySelectorAll('.copy-clipboard')].some(b => b.textContent === 'Copied')"
+    )
     assert page.evaluate("navigator.clipboard.readText()") == code
 
 
@@ -99,8 +108,11 @@ def test_works_from_file_url(page: Any, kittn_site: Path) -> None:
 def test_page_weight(kittn_site: Path) -> None:
     code = [p for p in (kittn_site / "flagstone").iterdir() if p.suffix in (".js", ".css")]
     js_css = sum(p.stat().st_size for p in code)
-    without_images = sum(p.stat().st_size for p in kittn_site.rglob("*")
-                         if p.is_file() and p.suffix not in (".png", ".jpg", ".svg", ".ico"))
+    without_images = sum(
+        p.stat().st_size
+        for p in kittn_site.rglob("*")
+        if p.is_file() and p.suffix not in (".png", ".jpg", ".svg", ".ico")
+    )
     print(f"Kittn page weight: JS+CSS {js_css} bytes, everything but images {without_images} bytes")
     assert js_css <= 40 * 1024
     assert without_images <= 80 * 1024
