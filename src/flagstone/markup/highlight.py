@@ -113,7 +113,7 @@ def _css_class(token_type: _TokenType) -> str:
     Whitespace gets no span: no theme colours blanks, and on large references the spans around them were
     a fifth of the output.
     """
-    if token_type in Whitespace:
+    if token_type in Whitespace:  # type: ignore[comparison-overlap]  # subtype test
         return ""
     while token_type not in STANDARD_TYPES and token_type.parent is not None:
         token_type = token_type.parent
