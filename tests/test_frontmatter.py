@@ -78,7 +78,7 @@ def test_wrong_types_are_all_reported_with_lines(tmp_path: Path) -> None:
 
 def test_broken_yaml_points_at_file_and_line(tmp_path: Path) -> None:
     assert errors_of("---\ntitle: x\nlanguage_tabs: [shell\n---\n# Hi\n", tmp_path) == [
-        "source/index.html.md:3: front matter is not valid YAML: expected ',' or ']', but got '<stream end>'"
+        "source/index.html.md:3:22: front matter is not valid YAML: expected ',' or ']', but got '<stream end>'"
     ]
 
 

@@ -18,9 +18,12 @@ class Problem:
     key: str = ""
     hint: str = ""
     strict_only: bool = False  # reported only under --strict (e.g. an unknown front-matter key)
+    column: int | None = None
 
     def format(self) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
+        if self.line is not None and self.column is not None:
+            where += f":{self.column}"
         text = f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
         return f"{text} ({self.hint})" if self.hint else text
 

@@ -201,8 +201,9 @@ def parse_settings(split: SplitFile, display: str) -> tuple[PageSettings, tuple[
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = split.yaml_first_line + (mark.line if mark else 0)
+        column = mark.column + 1 if mark else None
         raise DocumentError(
-            Problem(display, line, f"front matter is not valid YAML: {error.problem}")
+            Problem(display, line, f"front matter is not valid YAML: {error.problem}", column=column)
         ) from None
     if node is None:
         return _DEFAULTS, ()
