@@ -213,3 +213,26 @@ def test_progress_is_drawn_only_on_a_terminal_after_a_second() -> None:
     quiet_at_first = Terminal()
     TerminalProgress(quiet_at_first, delay=60.0)("render", 1, 2)
     assert quiet_at_first.getvalue() == ""
+
+
+def test_project_theme_overrides_one_template_and_one_asset(run_cli: RunCli, tmp_path: Path) -> None:
+    project = write_project(
+        tmp_path / "p",
+        {
+            **KITTN,
+            "themes/templates/sidebar.html": '<nav class="toc-wrapper" aria-label="Contents">custom sidebar</nav>\n',
+            "themes/assets/print.css": "/* house print style */\n",
+        },
+    )
+    assert run_cli("build", project).status == 0
+    html = (project / "build/index.html").read_text(encoding="utf-8")
+    assert "custom sidebar" in html and 'class="content"' in html  # page.html still the default
+    assert (project / "build/flagstone/print.css").read_text() == "/* house print style */\n"
+    assert "lang-selector" in (project / "build/flagstone/theme.css").read_text()  # other assets: default
+
+
+def test_theme_option_comes_before_the_project_theme(run_cli: RunCli, tmp_path: Path) -> None:
+    project = write_project(tmp_path / "p", {**KITTN, "themes/assets/print.css": "/* project */\n"})
+    write_project(tmp_path / "brand", {"assets/print.css": "/* brand */\n"})
+    assert run_cli("build", project, "--theme", tmp_path / "brand").status == 0
+    assert (project / "build/flagstone/print.css").read_text() == "/* brand */\n"

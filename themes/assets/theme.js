@@ -31,7 +31,7 @@
   function applyLanguage(language) {
     const rules = languages.filter((l) => l !== language).map((l) => {
       const c = CSS.escape(l);
-      return `.content .highlight:has(> pre.tab-${c}), .content .lang-specific.${c} { display: none !important; }`;
+      return `.content div.highlight.tab-${c}, .content .lang-specific.${c} { display: none !important; }`;
     });
     langStyle.textContent = rules.join("\n");
     for (const tab of document.querySelectorAll(".lang-selector a[data-language-name]")) {
@@ -40,14 +40,6 @@
       tab.tabIndex = selected ? 0 : -1;
     }
     current = language;
-    markScrollableCode();
-  }
-
-  // Code that scrolls sideways must be reachable by keyboard; only blocks that overflow get a tab stop.
-  function markScrollableCode() {
-    for (const pre of document.querySelectorAll(".content pre")) {
-      if (pre.scrollWidth > pre.clientWidth && !pre.hasAttribute("tabindex")) pre.tabIndex = 0;
-    }
   }
 
   function switchLanguage(language, push) {
@@ -204,7 +196,6 @@
   // An <aside> is a landmark to assistive technology; Slate's asides are callouts in the text.
   for (const aside of document.querySelectorAll(".content aside")) aside.setAttribute("role", "note");
   setupTabs();
-  if (!languages.length) markScrollableCode();
   setupNav();
   setupCopy();
   setupDarkToggle();

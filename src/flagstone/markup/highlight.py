@@ -159,9 +159,14 @@ def code_block_html(code: str, info: str, tab_keys: tuple[str, ...]) -> tuple[st
     language = classify(info, tab_keys)
     if not info.strip():
         language = CodeLanguage(guess_untagged(code), None, True)
-    classes = f"highlight {language.lexer_class}" + (f" tab-{language.tab}" if language.tab else "")
+    tab = f" tab-{language.tab}" if language.tab else ""
     body = highlight_code(code, language.lexer_class)
-    return f'<div class="highlight"><pre class="{classes}"><code>{body}</code></pre></div>\n', language
+    # The wrapper carries the tab class too, so the theme hides a whole block with one class selector.
+    return (
+        f'<div class="highlight{tab}"><pre class="highlight {language.lexer_class}{tab}"><code>{body}</code>'
+        "</pre></div>\n",
+        language,
+    )
 
 
 def stylesheet(style: str) -> str:
