@@ -1,6 +1,6 @@
-"""Page speed of a large built page in headless Chromium: time to interactive, tab switch, long tasks while scrolling.
+"""Speed of a large built page in headless Chromium: time to interactive, tab switch, long tasks on scroll.
 
-usage: python3 benchmarks/page_speed.py [N]   (default N=1000 endpoints; needs Debian's chromium and Playwright)
+usage: python3 benchmarks/page_speed.py [N]   (N endpoints, default 1000; needs Debian's chromium, Playwright)
 """
 
 from __future__ import annotations
