@@ -27,13 +27,12 @@
     }
   }
 
-  // Hiding is one stylesheet rule per other language, so a switch costs the same at any page size.
+  // Hiding is one class-selector rule per other language, swapped in one go: a switch is one restyle.
   function applyLanguage(language) {
-    const rules = languages.filter((l) => l !== language).map((l) => {
+    langStyle.textContent = languages.filter((l) => l !== language).map((l) => {
       const c = CSS.escape(l);
       return `.content div.highlight.tab-${c}, .content .lang-specific.${c} { display: none !important; }`;
-    });
-    langStyle.textContent = rules.join("\n");
+    }).join("\n");
     for (const tab of document.querySelectorAll(".lang-selector a[data-language-name]")) {
       const selected = tab.dataset.languageName === language;
       tab.setAttribute("aria-selected", String(selected));
@@ -49,8 +48,8 @@
     applyLanguage(language);
     try { localStorage.setItem("language", language); } catch (_) { /* see storedLanguage */ }
     if (push) history.pushState({ language }, "", `?${encodeURIComponent(language)}${location.hash}`);
-    measureHeadings();
     if (anchor) window.scrollBy(0, anchor.getBoundingClientRect().top - before);
+    onScroll();
   }
 
   function setupTabs() {
@@ -84,28 +83,27 @@
   }
 
   // ---- table of contents ---------------------------------------------------------------------
-  const tocLinks = [...document.querySelectorAll("#toc .toc-link")];
-  const targets = tocLinks.map((link) => document.getElementById(decodeURIComponent(link.hash.slice(1))));
-  let offsets = [];
+  const linked = [...document.querySelectorAll("#toc .toc-link")]
+    .map((link) => [link, document.getElementById(decodeURIComponent(link.hash.slice(1)))])
+    .filter(([, target]) => target);
+  const tocLinks = linked.map(([link]) => link);
+  const targets = linked.map(([, target]) => target);
   let activeIndex = -1;
   let ticking = false;
 
-  function measureHeadings() {
-    offsets = targets.map((t) => (t ? t.getBoundingClientRect().top + window.scrollY : Infinity));
-    onScroll();
-  }
-
-  function indexAt(y) { // the last heading at or above y: a binary search over cached offsets
-    let low = 0, high = offsets.length - 1, found = -1;
+  // The last heading at or above the reading line: a binary search reading live positions (a dozen
+  // reads a frame), which stays right while off-screen blocks render late (content-visibility).
+  function indexAt(line) {
+    let low = 0, high = targets.length - 1, found = -1;
     while (low <= high) {
       const mid = (low + high) >> 1;
-      if (offsets[mid] <= y) { found = mid; low = mid + 1; } else { high = mid - 1; }
+      if (targets[mid].getBoundingClientRect().top <= line) { found = mid; low = mid + 1; } else { high = mid - 1; }
     }
     return found;
   }
 
   function visibleHeading() {
-    const index = indexAt(window.scrollY + 40);
+    const index = indexAt(40);
     return index >= 0 ? targets[index] : null;
   }
 
@@ -130,7 +128,7 @@
     ticking = true;
     requestAnimationFrame(() => {
       ticking = false;
-      activate(indexAt(window.scrollY + 40));
+      activate(indexAt(40));
     });
   }
 
@@ -200,7 +198,7 @@
   setupCopy();
   setupDarkToggle();
   window.addEventListener("scroll", onScroll, { passive: true });
-  window.addEventListener("resize", measureHeadings);
-  window.addEventListener("load", measureHeadings);
-  measureHeadings();
+  window.addEventListener("resize", onScroll);
+  window.addEventListener("load", onScroll);
+  onScroll();
 })();
