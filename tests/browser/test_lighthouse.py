@@ -21,11 +21,23 @@ def test_kittn_lighthouse_scores(kittn_url: str, tmp_path: Path) -> None:
         pytest.skip("lighthouse or chromium is not installed")
     report = tmp_path / "report.json"
     subprocess.run(
-        [str(LIGHTHOUSE), kittn_url + "index.html", "--quiet", f"--chrome-flags={' '.join(LAUNCH_ARGS)}",
-         "--only-categories=performance,accessibility,best-practices", "--output=json",
-         f"--output-path={report}"],
-        env={**os.environ, "CHROME_PATH": str(CHROMIUM)}, check=True, timeout=180, capture_output=True)
-    scores = {name: category["score"] for name, category in json.loads(report.read_text())["categories"].items()}
+        [
+            str(LIGHTHOUSE),
+            kittn_url + "index.html",
+            "--quiet",
+            f"--chrome-flags={' '.join(LAUNCH_ARGS)}",
+            "--only-categories=performance,accessibility,best-practices",
+            "--output=json",
+            f"--output-path={report}",
+        ],
+        env={**os.environ, "CHROME_PATH": str(CHROMIUM)},
+        check=True,
+        timeout=180,
+        capture_output=True,
+    )
+    scores = {
+        name: category["score"] for name, category in json.loads(report.read_text())["categories"].items()
+    }
     print(f"Lighthouse on the Kittn page: {scores}")
     assert scores["accessibility"] >= 0.95
     assert scores["best-practices"] >= 0.95

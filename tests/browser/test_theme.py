@@ -116,3 +116,45 @@ def test_page_weight(kittn_site: Path) -> None:
     print(f"Kittn page weight: JS+CSS {js_css} bytes, everything but images {without_images} bytes")
     assert js_css <= 40 * 1024
     assert without_images <= 80 * 1024
+
+
+def test_rtl_mirrors_the_panes(browser: Any, tmp_path: Path) -> None:
+    from flagstone.build import build
+    from flagstone.models import BuildOptions
+    from tests.conftest import write_project
+
+    write_project(
+        tmp_path / "p",
+        {
+            "source/index.html.md": "---\nrtl: true\nlanguage_tabs:\n  - shell\n---\n"
+            "# مرحبا\n\nنص\n\n```shell\necho hi\n```\n"
+        },
+    )
+    build(BuildOptions(tmp_path / "p", tmp_path / "site"))
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto((tmp_path / "site" / "index.html").as_uri())
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    assert page.evaluate("document.querySelector('.toc-wrapper').getBoundingClientRect().right") == 1280
+    code = page.evaluate("document.querySelector('.content div.highlight').getBoundingClientRect().left")
+    assert code < 640
+    context.close()
+
+
+def test_lang_specific_elements_follow_the_tab(page: Any, kittn_site: Path, tmp_path: Path) -> None:
+    from flagstone.build import build
+    from flagstone.models import BuildOptions
+    from tests.conftest import write_project
+
+    write_project(
+        tmp_path / "p",
+        {
+            "source/index.html.md": "---\nlanguage_tabs:\n  - shell\n  - ruby\n---\n# A\n\n"
+            '<p class="lang-specific ruby">only ruby</p>\n\n<p class="lang-specific java">any</p>\n'
+        },
+    )
+    build(BuildOptions(tmp_path / "p", tmp_path / "site"))
+    page.goto((tmp_path / "site" / "index.html").as_uri())
+    assert not page.is_visible("text=only ruby") and page.is_visible("text=any")
+    page.click(".dark-box .lang-selector a[data-language-name='ruby']")
+    assert page.is_visible("text=only ruby")
