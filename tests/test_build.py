@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from flagstone import __version__
 from flagstone.build import build
 from flagstone.models import BuildOptions
 from flagstone.site_writer import OutputFile
-from tests.conftest import RunCli, write_project
+from tests.conftest import RunCli, tree, write_project
 
 KITTN = {
     "source/index.html.md": """
@@ -44,14 +43,6 @@ KITTN = {
     "source/_partial_page.html.md": "# never a page\n",
     "source/stylesheets/screen.css.scss": "body {}",
 }
-
-
-def tree(root: Path) -> dict[str, str]:
-    return {
-        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
 
 
 def test_version(run_cli: RunCli) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from flagstone.build import build
@@ -10,21 +9,13 @@ from flagstone.cache import FragmentCache
 from flagstone.incremental import up_to_date
 from flagstone.models import BuildOptions, SourceText
 from flagstone.rendering import RenderJob
-from tests.conftest import write_project
+from tests.conftest import tree, write_project
 
 PROJECT = {
     "source/index.html.md": "---\nlanguage_tabs:\n  - shell\n  - python\nincludes:\n  - a\n  - b\n---\n# Top\n",
     "source/includes/_a.md": "# A\n## HTTP Request\n```py\nprint(1)\n```\n",
     "source/includes/_b.md": "# B\n## HTTP Request\n```sh\necho 1\n```\n",
 }
-
-
-def tree(root: Path) -> dict[str, str]:
-    return {
-        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
 
 
 def cold(project: Path, out: Path) -> dict[str, str]:
