@@ -13,6 +13,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 for tools in "$here/browser" "$here/validate"; do
   if [ -f "$tools/package-lock.json" ] && [ ! -d "$tools/node_modules" ]; then
-    npm ci --prefix "$tools" --no-audit --no-fund --loglevel=error
+    # npm install (not ci): npm 11 ci rejects lighthouse's lock entries (third-party-web); the lock still pins versions
+    npm install --prefix "$tools" --no-audit --no-fund --loglevel=error
   fi
 done
