@@ -67,16 +67,112 @@ def _add_build(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: one per core)")
 
 
+def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = _subcommand(
+        commands,
+        "serve",
+        "preview the site, rebuilt and reloaded on every save",
+        "Build the site into a private folder and serve it; pages reload by themselves after each save,\n"
+        "and a failed build shows its errors over the page while the last good version stays served.\n"
+        "Nothing is written into PROJECT/build.",
+        ["flagstone serve", "flagstone serve docs --port 8000 --open", "flagstone serve --port 0"],
+        _run_serve,
+    )
+    parser.add_argument("project", nargs="?", default=".", type=Path, help="project folder holding source/")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=4567, help="port to listen on; 0 picks a free one")
+    parser.add_argument("--open", action="store_true", help="open the preview in a web browser")
+    parser.add_argument("--theme", type=Path, help="a theme folder overriding the default theme file by file")
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+
+def _add_verbosity(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("-q", "--quiet", action="store_true", help="print only warnings, errors and results")
+    group.add_argument("-v", "--verbose", action="store_true", help="say more about each step")
+
+
+def _add_init(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = _subcommand(
+        commands,
+        "init",
+        "start a project: a sample page, .gitignore and a GitHub Pages workflow",
+        "Create a project in DIR laid out as Slate lays one out: source/index.html.md, source/includes/,\n"
+        "source/images/logo.svg (replace it with your logo), a .gitignore holding build/, and\n"
+        ".github/workflows/docs.yml, which builds with --strict, checks and publishes to GitHub Pages.\n"
+        "Nothing is written when one of these files exists already, unless --force is given.",
+        ["flagstone init", "flagstone init docs --title 'Kittn API'", "flagstone init docs --force"],
+        _run_init,
+    )
+    parser.add_argument("folder", nargs="?", default=".", type=Path, metavar="DIR", help="where (default: .)")
+    parser.add_argument("--title", default="API Reference", help="the page title (default: API Reference)")
+    parser.add_argument("--force", action="store_true", help="overwrite files that exist already")
+    _add_verbosity(parser)
+
+
+def _add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = _subcommand(
+        commands,
+        "check",
+        "find broken links and anchors, missing files and everything the build warns about",
+        "Build PROJECT into a temporary folder (PROJECT/build is left alone) and report what the build\n"
+        "warns about (--strict included), plus: links to #anchors that exist neither on the same page nor\n"
+        "on the page linked to, missing images and local files, ids used twice on a page, and code fences\n"
+        "in languages that are neither a tab nor known to the highlighter. External links are not fetched.\n"
+        "Problems go to stdout as path:line: key: message; exit status 1 when there is any, 0 when clean.",
+        ["flagstone check", "flagstone check docs", "flagstone check --format json > problems.json"],
+        _run_check,
+    )
+    parser.add_argument("project", nargs="?", default=".", type=Path, help="project folder holding source/")
+    parser.add_argument(
+        "--format", choices=("human", "json"), default="human", help="output format (default: human)"
+    )
+    parser.add_argument("--theme", type=Path, help="a theme folder overriding the default theme file by file")
+    parser.add_argument("--no-cache", action="store_true", help="render everything afresh")
+    _add_verbosity(parser)
+
+
+def _add_deploy(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = _subcommand(
+        commands,
+        "deploy",
+        "build and publish the site to a git branch (gh-pages), then push it",
+        "Build PROJECT and commit the site (with a .nojekyll file) to BRANCH of the project's git\n"
+        "repository, on top of the branch's history (fetched from REMOTE when it is there), then push\n"
+        "BRANCH to REMOTE. The work tree, the index and the checked-out branch are never touched. The\n"
+        "commit message names the source commit, and says so when it had uncommitted changes.",
+        [
+            "flagstone deploy",
+            "flagstone deploy --no-push",
+            "flagstone deploy docs --branch pages --remote upstream -m 'Publish the v2 docs'",
+        ],
+        _run_deploy,
+    )
+    parser.add_argument("project", nargs="?", default=".", type=Path, help="project folder holding source/")
+    parser.add_argument("--branch", default="gh-pages", help="the branch to commit to (default: gh-pages)")
+    parser.add_argument("--remote", default="origin", help="the remote to push to (default: origin)")
+    parser.add_argument("-m", "--message", help="the commit message (default: Deploy docs from <commit>)")
+    parser.add_argument("--no-push", action="store_true", help="only update the local branch")
+    parser.add_argument("--strict", action="store_true", help="fail on any warning, deploying nothing")
+    parser.add_argument("--theme", type=Path, help="a theme folder overriding the default theme file by file")
+    _add_verbosity(parser)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="flagstone",
         description="Build Slate-format API documentation into a static site.",
-        epilog="examples:\n  flagstone build\n  flagstone build path/to/project -o public --strict",
+        epilog="examples:\n  flagstone init docs\n  flagstone serve docs\n  flagstone check docs\n"
+        "  flagstone build docs -o public --strict\n  flagstone deploy docs",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"flagstone {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_build(commands)
+    _add_serve(commands)
+    _add_init(commands)
+    _add_check(commands)
+    _add_deploy(commands)
     return parser
 
 
@@ -110,6 +206,39 @@ def _run_build(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return EXIT_OK
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from flagstone.server import ServeOptions, run
+
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port must be between 0 and 65535, got {args.port}")
+    return run(ServeOptions(args.project, args.host, args.port, args.open, args.theme, args.strict))
+
+
+def _run_init(args: argparse.Namespace) -> int:
+    from flagstone.commands import init
+    from flagstone.commands.console import Console
+
+    return init.run(args.folder, args.title, args.force, Console(args.quiet, args.verbose))
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    from flagstone.commands import check
+    from flagstone.commands.console import Console
+
+    console = Console(args.quiet, args.verbose)
+    return check.run(args.project, args.theme, args.format, not args.no_cache, console)
+
+
+def _run_deploy(args: argparse.Namespace) -> int:
+    from flagstone.commands import deploy
+    from flagstone.commands.console import Console
+
+    options = deploy.DeployOptions(
+        args.project, args.branch, args.remote, args.message, not args.no_push, args.theme, args.strict
+    )
+    return deploy.run(options, Console(args.quiet, args.verbose))
 
 
 def _interrupt(signum: int, frame: object) -> None:

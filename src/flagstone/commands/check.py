@@ -1,0 +1,282 @@
+"""`flagstone check`: the build's warnings plus broken links, missing files and duplicate ids, located."""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+
+from flagstone.commands.console import Console, paint
+from flagstone.commands.links import (
+    Declaration,
+    FileScan,
+    PageTargets,
+    Reference,
+    SourceScanner,
+    page_targets,
+    scan_html,
+)
+from flagstone.errors import DocumentError, Problem, UsageError, did_you_mean, expected_got
+from flagstone.loading.frontmatter import read_text
+from flagstone.loading.project import discover, load_page
+from flagstone.models import BuildOptions, PageSource, PartSource
+from flagstone.paths import Project
+
+# A scheme (http:, mailto:, tel:, data:, javascript:) or a host (`//cdn.example.com`): not fetched.
+_EXTERNAL = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*:|//)")
+ERROR, WARNING = "error", "warning"
+
+
+@dataclass(frozen=True)
+class Finding:
+    problem: Problem
+    severity: str  # ERROR or WARNING
+
+    def as_json(self) -> dict[str, object]:
+        p = self.problem
+        return {
+            "path": p.path,
+            "line": p.line,
+            "key": p.key,
+            "message": p.message,
+            "hint": p.hint,
+            "severity": self.severity,
+        }
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    findings: tuple[Finding, ...]
+    pages: int
+    links: int
+
+    def count(self, severity: str) -> int:
+        return sum(1 for finding in self.findings if finding.severity == severity)
+
+    def summary(self) -> dict[str, object]:
+        return {
+            "ok": not self.findings,
+            "pages": self.pages,
+            "links": self.links,
+            "errors": self.count(ERROR),
+            "warnings": self.count(WARNING),
+        }
+
+
+def _parts(part: PartSource) -> Iterator[PartSource]:
+    yield part
+    for partial in part.partials:
+        yield from _parts(partial)
+
+
+def _page_parts(page: PageSource) -> Iterator[PartSource]:
+    for root in (page.body, *page.includes):
+        yield from _parts(root)
+
+
+class _SiteIndex:
+    """The files of the built site and, read on demand, the ids of each of its HTML pages."""
+
+    def __init__(self, site: Path) -> None:
+        self.site = site
+        self.files = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
+        self._targets: dict[str, PageTargets] = {}
+
+    def targets(self, name: str) -> PageTargets:
+        if name not in self._targets:
+            text = (self.site / name).read_text(encoding="utf-8", errors="replace")
+            self._targets[name] = page_targets(text)
+        return self._targets[name]
+
+    def resolve(self, target: str) -> str | None:
+        """The site file a path names: the file itself, or a folder's index.html."""
+        if target in self.files:
+            return target
+        index = posixpath.join(target, "index.html") if target else "index.html"
+        return index if index in self.files else None
+
+
+def _check_reference(reference: Reference, page: PageSource, site: _SiteIndex) -> Problem | None:
+    url = reference.url.strip()
+    if _EXTERNAL.match(url):
+        return None
+    path, _, fragment = url.partition("#")
+    path = path.split("?", 1)[0]  # `?shell` picks a language tab; the page is the same
+    where = (reference.display, reference.line)
+    if not path:
+        target = page.output
+    else:
+        decoded = unquote(path)
+        joined = (
+            decoded.lstrip("/")
+            if decoded.startswith("/")
+            else posixpath.join(posixpath.dirname(page.output), decoded)
+        )
+        normal = posixpath.normpath(joined) if joined else ""
+        normal = "" if normal == "." else normal
+        if normal == ".." or normal.startswith("../"):
+            return Problem(
+                *where,
+                expected_got("a file inside the site", f"'{reference.url}' leading outside it"),
+                key=reference.key,
+            )
+        found = site.resolve(normal)
+        if found is None:
+            return Problem(
+                *where,
+                expected_got(f"a file of the site at '{normal or '/'}'", "no such file"),
+                key=reference.key,
+                hint=did_you_mean(normal, site.files),
+            )
+        target = found
+    if not fragment or not target.endswith((".html", ".htm")):
+        return None
+    targets = site.targets(target)
+    if unquote(fragment) in targets or fragment in targets:
+        return None
+    place = "this page" if target == page.output else target
+    return Problem(
+        *where,
+        expected_got(f"an element with id '{unquote(fragment)}' on {place}", "none"),
+        key=reference.key,
+        hint=did_you_mean(unquote(fragment), targets.all()),
+    )
+
+
+def _footer_references(page: PageSource) -> list[Reference]:
+    """Links in `toc_footers`; YAML hides their lines, so each is placed where its URL is written."""
+    if not page.settings.toc_footers:
+        return []
+    lines = read_text(page.path, page.display).split("\n")
+    fallback = next((n for n, text in enumerate(lines, 1) if text.startswith("toc_footers")), 1)
+    found = FileScan()
+    for footer in page.settings.toc_footers:
+        scan_html(footer, page.display, fallback, found)
+    return [
+        Reference(
+            ref.url,
+            ref.display,
+            next((n for n, text in enumerate(lines, 1) if ref.url and ref.url in text), fallback),
+            ref.key,
+        )
+        for ref in found.references
+    ]
+
+
+def _duplicate_ids(page: PageSource, scans: list[FileScan], site: _SiteIndex) -> Iterator[Problem]:
+    """Ids on a built page more than once. flagstone numbers repeated headings, so these come from raw
+    HTML, or from a raw id or a heading clashing with an id of the theme (`toc`, `nav-button`)."""
+    if page.output not in site.files:
+        return
+    declared: dict[str, list[Declaration]] = {}
+    headings: dict[str, Declaration] = {}
+    for scan in scans:
+        for declaration in scan.ids:
+            declared.setdefault(declaration.id, []).append(declaration)
+        for heading in scan.headings:
+            headings.setdefault(heading.id, heading)
+    for id_, count in site.targets(page.output).ids.items():
+        if count < 2:
+            continue
+        places = declared.get(id_, [])
+        # The second raw id is the one no link reaches; a single one clashes with a heading or the
+        # theme; with none, a heading clashes with the theme.
+        at = places[1] if len(places) > 1 else places[0] if places else headings.get(id_)
+        yield Problem(
+            at.display if at else page.display,
+            at.line if at else None,
+            expected_got(f"each id once on {page.output}", f"'{id_}' {count} times"),
+            key="id",
+            hint=f"a link to #{id_} reaches only the first",
+        )
+
+
+def check_site(pages: list[PageSource], site: _SiteIndex) -> tuple[list[Problem], int]:
+    """Link and id problems of every page, and how many references were looked at."""
+    scanner = SourceScanner()
+    problems: list[Problem] = []
+    checked = 0
+    for page in pages:
+        scans = [scanner.scan(part.source) for part in _page_parts(page)]
+        references = [ref for scan in scans for ref in scan.references]
+        references += _footer_references(page)
+        checked += len(references)
+        for reference in references:
+            problem = _check_reference(reference, page, site)
+            if problem is not None:
+                problems.append(problem)
+        problems.extend(_duplicate_ids(page, scans, site))
+    return problems, checked
+
+
+def check_project(project_path: Path, theme: Path | None = None, use_cache: bool = True) -> CheckReport:
+    """Build into a temporary folder (never PROJECT/build), then look over the site and its sources."""
+    from flagstone.build import build
+    from flagstone.cache import FragmentCache
+
+    project = Project.at(project_path)
+    if not project.source.is_dir():
+        raise UsageError(f"{project.source} does not exist: a flagstone project keeps its pages in source/")
+    with tempfile.TemporaryDirectory(prefix="flagstone-check-") as folder:
+        site_path = Path(folder) / "site"
+        # use_cache=False keeps the temporary build out of the record that lets `build` skip work;
+        # the render cache is still shared, so a check after a build renders nothing again.
+        options = BuildOptions(project_path, site_path, strict=False, theme=theme, use_cache=False)
+        cache = FragmentCache.for_project(project.root) if use_cache else None
+        try:
+            report = build(options, fragment_cache=cache)
+        except DocumentError as error:
+            return CheckReport(tuple(Finding(p, ERROR) for p in error.problems), 0, 0)
+        loaded = [load_page(project, path) for path in discover(project)[0]]
+        pages = [page for page, _ in loaded]
+        # The build drops warnings meant for --strict only (unknown front-matter keys); CI runs with
+        # --strict, so check reports them too.
+        warnings = list(report.warnings)
+        warnings += [w for _, page_warnings in loaded for w in page_warnings if w not in warnings]
+        problems, checked = check_site(pages, _SiteIndex(site_path))
+    findings = [Finding(w, WARNING) for w in warnings]
+    seen: set[Problem] = set()
+    for problem in problems:
+        if problem not in seen:  # an include shared by two pages has its broken links once
+            seen.add(problem)
+            findings.append(Finding(problem, ERROR if problem.key in ("link", "image") else WARNING))
+    findings.sort(key=lambda f: (f.problem.path, f.problem.line or 0))
+    return CheckReport(tuple(findings), len(pages), checked)
+
+
+def _human(report: CheckReport, console: Console) -> None:
+    colour_of: dict[str, str] = {ERROR: "red", WARNING: "yellow"}
+    for finding in report.findings:
+        label = paint(f"{finding.severity}:", colour_of[finding.severity], console.out)
+        console.result(f"{label} {finding.problem.format()}")
+    pages = f"{report.pages} page(s), {report.links} link(s) checked"
+    if not report.pages:
+        console.info(
+            paint(f"check failed: the build failed with {len(report.findings)} error(s)", "red", console.err)
+        )
+    elif report.findings:
+        errors, warnings = report.count(ERROR), report.count(WARNING)
+        failed = f"check failed: {errors} error(s), {warnings} warning(s) in {pages}"
+        console.info(paint(failed, "red", console.err))
+    else:
+        console.success(f"check passed: no problems in {pages}")
+
+
+def run(project: Path, theme: Path | None, output_format: str, use_cache: bool, console: Console) -> int:
+    console.detail(f"checking {project.resolve()}")
+    report = check_project(project, theme, use_cache)
+    render: Callable[[CheckReport, Console], None] = _human
+    if output_format == "json":
+        render = _json
+    render(report, console)
+    return 1 if report.findings else 0
+
+
+def _json(report: CheckReport, console: Console) -> None:
+    data = {"problems": [finding.as_json() for finding in report.findings], "summary": report.summary()}
+    console.result(json.dumps(data, indent=2, ensure_ascii=False))
