@@ -1,4 +1,4 @@
-"""The build, as a straight line: load -> parse -> render -> TOC -> theme -> write."""
+"""The build, as a straight line: load -> parse -> render -> TOC/search -> theme -> write."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from flagstone.models import BuildOptions, BuildReport, PageSource
 from flagstone.paths import Project, theme_folders
 from flagstone.progress import Progress, no_progress
 from flagstone.rendering import default_workers, render_pages
+from flagstone.search_index import INDEX_FILE, index_script
 from flagstone.site_writer import OutputFile, check_output_dir, write_site
-from flagstone.theme import SiteInfo, Theme
+from flagstone.theme import ASSET_DIR, SiteInfo, Theme
 
 _LOGOS = ("images/logo.png", "images/logo.svg", "images/logo.jpg")
 _FAVICONS = (
@@ -84,6 +85,8 @@ def build(
     files = [OutputFile(name, copy_from=path) for name, path in relative_statics.items()]
     files += theme.assets()
     files += theme.highlight_css({page.settings.highlight_theme for page in pages})
+    if any(page.settings.search for page in pages):
+        files.append(OutputFile(f"{ASSET_DIR}/{INDEX_FILE}", index_script(rendered)))
     for done, page in enumerate(rendered, 1):
         files.append(OutputFile(page.source.output, theme.render_page(page, site).encode()))
         progress("theme", done, len(rendered))

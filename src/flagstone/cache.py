@@ -21,6 +21,7 @@ _RENDER_MODULES = (
     "markup/render.py",
     "markup/slugs.py",
     "models.py",
+    "search_index.py",
 )
 
 

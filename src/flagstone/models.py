@@ -107,6 +107,7 @@ class Fragment:
     html: str
     headings: tuple[Heading, ...]
     warnings: tuple[Problem, ...] = ()
+    search_words: tuple[str, ...] = ()  # for pages with search: see search_index.fragment_words
 
 
 @dataclass(frozen=True)
@@ -165,3 +166,4 @@ class RenderedPage:
     headings: tuple[PlacedHeading, ...]
     toc: tuple[TocEntry, ...]
     warnings: tuple[Problem, ...] = field(default=())
+    search_words: tuple[str, ...] = ()  # the words after each heading, when the page has search

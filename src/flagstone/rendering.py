@@ -7,7 +7,7 @@ import multiprocessing
 import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from flagstone.assemble import assemble
@@ -15,6 +15,7 @@ from flagstone.cache import FragmentCache, renderer_fingerprint
 from flagstone.markup.render import MarkdownRenderer
 from flagstone.models import Fragment, PageSource, PartSource, RenderedPage, RenderedPart, SourceText
 from flagstone.progress import Progress, no_progress
+from flagstone.search_index import fragment_words, section_words
 
 # Below this much Markdown, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD_BYTES = 512 * 1024
@@ -26,6 +27,7 @@ class RenderJob:
 
     source: SourceText
     tab_keys: tuple[str, ...]
+    search: bool = False  # also extract the words the search index needs
 
     def key(self, fingerprint: str) -> str:
         digest = hashlib.sha256(fingerprint.encode())
@@ -33,6 +35,7 @@ class RenderJob:
             self.source.display,
             str(self.source.first_line),
             "\x1f".join(self.tab_keys),
+            "search" if self.search else "",
             self.source.text,
         ):
             digest.update(part.encode("utf-8", "surrogatepass"))
@@ -47,7 +50,10 @@ def _worker_renderer() -> MarkdownRenderer:
 
 
 def _render_job(job: RenderJob) -> Fragment:
-    return _worker_renderer().render(job.source, job.tab_keys)
+    fragment = _worker_renderer().render(job.source, job.tab_keys)
+    if job.search:
+        return replace(fragment, search_words=fragment_words(fragment.html))
+    return fragment
 
 
 def _parts(part: PartSource) -> Iterator[PartSource]:
@@ -93,7 +99,7 @@ def render_pages(
     for page in pages:
         for root in (page.body, *page.includes):
             for part in _parts(root):
-                job = RenderJob(part.source, page.settings.tab_keys)
+                job = RenderJob(part.source, page.settings.tab_keys, page.settings.search)
                 key_of[id(part)] = key = job.key(fingerprint)
                 keyed.setdefault(key, job)
 
@@ -117,7 +123,9 @@ def render_pages(
     def rendered(part: PartSource) -> RenderedPart:
         return RenderedPart(fragments[key_of[id(part)]], tuple(rendered(p) for p in part.partials))
 
-    return [
-        assemble(page, rendered(page.body), tuple(rendered(include) for include in page.includes))
-        for page in pages
-    ]
+    def assembled(page: PageSource) -> RenderedPage:
+        parts = (rendered(page.body), *(rendered(include) for include in page.includes))
+        result = assemble(page, parts[0], parts[1:])
+        return replace(result, search_words=section_words(parts)) if page.settings.search else result
+
+    return [assembled(page) for page in pages]

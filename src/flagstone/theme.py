@@ -71,5 +71,6 @@ class Theme:
             "languages": [tab.key for tab in settings.language_tabs],
             "body_class": page.source.output.removesuffix(".html").replace("/", "_"),
             "highlight_css": f"{root}{ASSET_DIR}/highlight-{settings.highlight_theme}.css",
+            "search": settings.search,
         }
         return self.env.get_template("page.html").render(context)

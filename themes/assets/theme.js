@@ -107,6 +107,16 @@
     return index >= 0 ? targets[index] : null;
   }
 
+  // A deep link to an element the TOC does not list (an h3 under a level-2 TOC, any id) stays in
+  // the address bar while the reader is in the section that holds it.
+  function insideSection(hash, index) {
+    const element = hash && document.getElementById(hash);
+    if (!element) return false;
+    const top = element.getBoundingClientRect().top;
+    const next = targets[index + 1];
+    return top >= targets[index].getBoundingClientRect().top && (!next || top < next.getBoundingClientRect().top);
+  }
+
   function activate(index) {
     if (index === activeIndex) return;
     if (activeIndex >= 0) tocLinks[activeIndex].classList.remove("active");
@@ -117,7 +127,8 @@
     link.classList.add("active");
     for (let li = link.closest("li"); li; li = li.parentElement.closest("li")) li.classList.add("open");
     const id = targets[index].id;
-    if (decodeURIComponent(location.hash.slice(1)) !== id) {
+    const hash = decodeURIComponent(location.hash.slice(1));
+    if (hash !== id && !insideSection(hash, index)) {
       history.replaceState(history.state, "", `${location.search}#${encodeURIComponent(id)}`);
     }
     document.title = `${link.dataset.title ? targets[index].textContent.trim() : ""} – ${baseTitle}`;
@@ -190,6 +201,31 @@
       label();
     });
   }
+
+  // ---- landing on a #fragment ----------------------------------------------------------------
+  // Blocks off screen get their real size late (content-visibility), which can move a #fragment's
+  // target after the jump: it is put back for a few frames, until the reader takes over.
+  const landingHash = location.hash; // read before the scroll spy rewrites it
+  let settling = 0;
+  function settleOnHash(hash) {
+    const target = hash && document.getElementById(decodeURIComponent(hash.slice(1)));
+    if (!target) return;
+    const token = ++settling;
+    target.scrollIntoView();
+    const wanted = target.getBoundingClientRect().top;
+    let frames = 0;
+    const check = () => {
+      if (token !== settling) return;
+      if (Math.abs(target.getBoundingClientRect().top - wanted) > 1) target.scrollIntoView();
+      if (++frames < 20) requestAnimationFrame(check);
+    };
+    requestAnimationFrame(check);
+  }
+  for (const type of ["wheel", "touchstart", "mousedown", "keydown"]) {
+    window.addEventListener(type, () => { settling++; }, { passive: true, capture: true });
+  }
+  window.addEventListener("hashchange", () => settleOnHash(location.hash));
+  window.addEventListener("load", () => settleOnHash(landingHash));
 
   // An <aside> is a landmark to assistive technology; Slate's asides are callouts in the text.
   for (const aside of document.querySelectorAll(".content aside")) aside.setAttribute("role", "note");

@@ -1,0 +1,148 @@
+"""Search on a large page in headless Chromium: load not delayed, first and later keystrokes, index size.
+
+usage: python3 benchmarks/search_speed.py [N] [--query WORDS] [--repeat R]
+       (N endpoints, default 5000; needs Debian's chromium and Playwright)
+
+Prints: the page's load time with search on and off, whether the index was fetched before the box was
+used, the time from the first keystroke to painted results (index fetched, parsed and prepared on
+the way), the median and worst of the later keystrokes, and the index's size against the page's HTML.
+Each keystroke is timed in the page, from its keydown to the frame after the results changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import statistics
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from generate import generate
+from playwright.sync_api import Page, sync_playwright
+
+from flagstone.build import build
+from flagstone.models import BuildOptions
+
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+# Installed before any page script: keydown stamps the start, the results list changing stamps the
+# end once the next frame has been produced.
+PROBE = """
+window.__keys = [];
+document.addEventListener("keydown", () => {
+  window.__keys.push({ start: performance.now(), end: 0 });
+}, true);
+document.addEventListener("DOMContentLoaded", () => {
+  const list = document.getElementById("search-results");
+  if (!list) return;
+  new MutationObserver(() => {
+    const key = window.__keys[window.__keys.length - 1];
+    if (!key || key.end) return;
+    requestAnimationFrame(() => setTimeout(() => { if (!key.end) key.end = performance.now(); }, 0));
+  }).observe(list, { childList: true });
+});
+"""
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def serving(folder: Path) -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/index.html"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def load_time(page: Page, url: str) -> float:
+    page.goto(url, wait_until="load")
+    return float(page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd"))
+
+
+def keystroke_times(page: Page, url: str, query: str) -> tuple[list[float], bool, list[str]]:
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+    page.goto(url, wait_until="load")
+    page.wait_for_timeout(500)
+    fetched_early = any("search-index.js" in u for u in fetched)
+    page.focus("#input-search")
+    times = []
+    for position, char in enumerate(query):
+        page.keyboard.press(char)
+        key = f"window.__keys[{position}]"
+        page.wait_for_function(f"window.__keys.length === {position + 1} && {key}.end > 0")
+        times.append(float(page.evaluate(f"{key}.end - {key}.start")))
+    results = page.eval_on_selector_all(".search-result-title", "els => els.map(e => e.textContent)")
+    return times, fetched_early, results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("size", nargs="?", type=int, default=5000)
+    parser.add_argument("--query", default="create subscription")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="flagstone-search-speed-") as temporary:
+        work = Path(temporary)
+        generate(args.size, work / "project")
+        build(BuildOptions(work / "project", work / "site", use_cache=False))
+        index_html = work / "project" / "source" / "index.html.md"
+        index_html.write_text(index_html.read_text().replace("search: true", "search: false", 1))
+        build(BuildOptions(work / "project", work / "plain", use_cache=False))
+        page_bytes = (work / "site" / "index.html").stat().st_size
+        index_bytes = (work / "site" / "flagstone" / "search-index.js").stat().st_size
+
+        firsts: list[float] = []
+        laters: list[float] = []
+        loads_on: list[float] = []
+        loads_off: list[float] = []
+        early = False
+        results: list[str] = []
+        with serving(work / "site") as on_url, serving(work / "plain") as off_url, sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=LAUNCH_ARGS)
+            for _ in range(args.repeat):
+                for url, loads in ((on_url, loads_on), (off_url, loads_off)):
+                    page = browser.new_page(viewport={"width": 1280, "height": 800})
+                    loads.append(load_time(page, url))
+                    page.close()
+                page = browser.new_page(viewport={"width": 1280, "height": 800})
+                page.add_init_script(PROBE)
+                times, fetched_early, results = keystroke_times(page, on_url, args.query)
+                early = early or fetched_early
+                firsts.append(times[0])
+                laters.extend(times[1:])
+                page.close()
+            browser.close()
+
+    print(f"search speed, {args.size} endpoints, query {args.query!r}, {args.repeat} runs")
+    print(f"  page load (load event): search on {statistics.median(loads_on):.0f} ms, "
+          f"off {statistics.median(loads_off):.0f} ms (median)")
+    print(f"  index fetched before the box was used: {'yes' if early else 'no'}")
+    print(f"  first keystroke to painted results: median {statistics.median(firsts):.0f} ms, "
+          f"worst {max(firsts):.0f} ms (target <= 300)")
+    print(f"  later keystrokes: median {statistics.median(laters):.1f} ms, worst {max(laters):.1f} ms "
+          f"(target <= 50)")
+    print(f"  index {index_bytes / 1e6:.2f} MB = {100 * index_bytes / page_bytes:.1f}% of the page's "
+          f"{page_bytes / 1e6:.1f} MB HTML (target <= 25%)")
+    print(f"  top results: {results[:3]}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

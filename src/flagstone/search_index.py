@@ -1,0 +1,176 @@
+"""The search stage: the words of every h1-h3 section, shipped as a script the page loads on demand."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+
+from flagstone.markup.render import HEADING_MARK, PARTIAL_MARK
+from flagstone.models import RenderedPage, RenderedPart
+
+# Chinese, Japanese and Korean runs have no spaces between words: they are indexed as overlapping
+# character pairs, so any two-character word of a heading finds it. search.js uses the same ranges.
+_CJK = "\u1100-\u11ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+_CJK_RUN = re.compile(f"[{_CJK}]+|[^{_CJK}]+")
+_IS_CJK = re.compile(f"[{_CJK}]")
+_WORD = re.compile(r"[^\W_]+")
+_CODE = re.compile(r"<pre[\s>].*?</pre>", re.DOTALL)  # code is searched in the editor, not here
+_TITLE = re.compile(r"<h([1-3])[\s>].*?</h\1>", re.DOTALL)  # titles are indexed from the headings
+_TAG = re.compile(r"<[^>]*>")
+_OPEN_TAG_END = re.compile(r"<[^<>]*\Z")
+_OPEN_TAG_START = re.compile(r"\A[^<>]*>")
+_MARKER = re.compile(f"{HEADING_MARK.pattern}|{PARTIAL_MARK.pattern}")
+# Where the index goes in the site, beside the theme's assets; every searchable page loads it.
+INDEX_FILE = "search-index.js"
+
+
+@cache
+def _marks() -> re.Pattern[str]:
+    # Combining marks, built on first non-ASCII text only: most documentation never needs it.
+    marks = "".join(chr(c) for c in range(0x300, 0x10000) if unicodedata.category(chr(c)).startswith("M"))
+    return re.compile(f"[{re.escape(marks)}]+")
+
+
+def normalize(text: str) -> str:
+    """Lower case without accents (é -> e, Ü -> u), as search.js normalizes queries."""
+    if text.isascii():
+        return text.lower()
+    stripped = _marks().sub("", unicodedata.normalize("NFKD", text))
+    return unicodedata.normalize("NFC", stripped).lower()
+
+
+def words(text: str) -> Iterator[str]:
+    """The searchable words of plain text: letters and digits, CJK runs as overlapping pairs."""
+    for word in _WORD.findall(normalize(text)):
+        if word.isascii():
+            yield word
+            continue
+        for run in _CJK_RUN.findall(word):
+            if _IS_CJK.match(run):
+                yield from (run[i : i + 2] for i in range(max(1, len(run) - 1)))
+            else:
+                yield run
+
+
+def fragment_words(fragment_html: str) -> tuple[str, ...]:
+    """A rendered file's prose as words, split where its heading and partial markers are.
+
+    The result alternates: words before the first marker, the marker ("h3" for heading 3, "p0" for
+    partial 0), the words after it, and so on. Computed once per file and cached with it.
+    """
+    def markers_only(title: re.Match[str]) -> str:
+        return "".join(marker.group() for marker in _MARKER.finditer(title.group()))
+
+    prose = _TITLE.sub(markers_only, fragment_html)
+    pieces = _MARKER.split(_CODE.sub("", prose))
+    result: list[str] = []
+    for index in range(0, len(pieces), 3):
+        if index:
+            heading, partial = pieces[index - 2], pieces[index - 1]
+            result.append(f"h{heading}" if heading is not None else f"p{partial}")
+        text = pieces[index]
+        # A heading's marker sits inside its tag (<h4 id="MARK">): cut the halves of that tag.
+        if index + 1 < len(pieces) and pieces[index + 1] is not None:
+            text = _OPEN_TAG_END.sub("", text)
+        if index and pieces[index - 2] is not None:
+            text = _OPEN_TAG_START.sub("", text)
+        text = html.unescape(_TAG.sub(" ", text))
+        result.append(" ".join(sorted(set(words(text)))))
+    return tuple(result)
+
+
+def section_words(parts: tuple[RenderedPart, ...]) -> tuple[str, ...]:
+    """The words following each heading of a page (in heading order), up to the next heading."""
+    per_heading: list[list[str]] = []
+
+    def walk(part: RenderedPart) -> None:
+        for item_index, item in enumerate(part.fragment.search_words):
+            if item_index % 2 == 0:
+                if per_heading and item:
+                    per_heading[-1].append(item)
+            elif item[0] == "h":
+                per_heading.append([])
+            else:
+                walk(part.partials[int(item[1:])])
+
+    for part in parts:
+        walk(part)
+    return tuple(" ".join(chunks) for chunks in per_heading)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One search result: an h1-h3 heading and the words of the text up to the next one."""
+
+    page: int
+    id: str
+    title: str
+    level: int
+    text: str  # space-separated words, possibly repeated
+
+
+def _sections(page_index: int, page: RenderedPage) -> Iterator[Section]:
+    """The page's h1-h3 sections; a deeper heading and its text belong to the section it is in."""
+    current: Section | None = None
+    for heading, text in zip(page.headings, page.search_words, strict=True):
+        if heading.level <= 3 and heading.id:
+            if current is not None:
+                yield current
+            current = Section(page_index, heading.id, heading.text, heading.level, text)
+        elif current is not None:
+            deeper = " ".join((current.text, *words(heading.text), text))
+            current = Section(current.page, current.id, current.title, current.level, deeper)
+    if current is not None:
+        yield current
+
+
+def _postings(sections: list[Section]) -> dict[str, list[int]]:
+    """word -> 2 * section + 1 where it is in the title, 2 * section where only in the text."""
+    found: dict[str, list[int]] = {}
+    for number, section in enumerate(sections):
+        in_title = set(words(section.title))
+        for word in in_title:
+            found.setdefault(word, []).append(2 * number + 1)
+        for word in set(section.text.split()) - in_title:
+            found.setdefault(word, []).append(2 * number)
+    return found
+
+
+def _base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    text = ""
+    while True:
+        number, digit = divmod(number, 36)
+        text = digits[digit] + text
+        if not number:
+            return text
+
+
+def index_script(pages: list[RenderedPage]) -> bytes:
+    """The index as a script that hands it to search.js: loading a script works from file:// too.
+
+    The browser gets it ready to use: the sorted words (in JavaScript's UTF-16 order, for its binary
+    search) and for each word its sections in base 36, decoded only when a query reaches that word.
+    """
+    searchable = [page for page in pages if page.source.settings.search]
+    sections = [section for number, page in enumerate(searchable) for section in _sections(number, page)]
+    postings = _postings(sections)
+    vocabulary = sorted(postings, key=lambda word: word.encode("utf-16-be"))
+    numbers = [_base36(number) for number in range(2 * len(sections) + 2)]
+    data = {
+        "pages": [[page.source.output, page.source.settings.title] for page in searchable],
+        "sections": [[s.page, s.id, s.title, s.level] for s in sections],
+        "words": " ".join(vocabulary),
+        "postings": " ".join(",".join([numbers[n] for n in postings[word]]) for word in vocabulary),
+    }
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    # Parsed with JSON.parse from a string literal, which is faster than a literal for big indexes;
+    # `<` is escaped so the file stays inert even if someone inlines it into a page.
+    literal = json.dumps(text, ensure_ascii=False).replace("<", "\\u003c")
+    literal = literal.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return f"window.flagstoneSearchIndex=JSON.parse({literal});\n".encode()
