@@ -103,3 +103,25 @@ def test_include_symlink_leading_outside_the_project_is_refused(tmp_path: Path, 
     assert result.err.startswith(
         "error: source/index.html.md:3: includes[0]: expected a file inside the project, got 'source/includes/_x.md' leading to"
     )
+
+
+def test_static_file_or_page_symlink_leading_outside_the_project_is_refused(tmp_path: Path, run_cli: RunCli) -> None:
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"not for publishing")
+    project = write_project(tmp_path / "p", {"source/index.html.md": "# Home\n", "source/images/ok.png": b"ok"})
+    (project / "source/images/leak.png").symlink_to(secret)
+    (project / "source/images/inside.png").symlink_to(project / "source/images/ok.png")
+    (project / "source/other.html.md").symlink_to(tmp_path / "elsewhere.html.md")
+    (tmp_path / "elsewhere.html.md").write_text("# Elsewhere\n")
+    result = build(run_cli, project)
+    assert result.status == 1
+    assert result.err.splitlines()[:2] == [
+        f"error: source/images/leak.png: expected a file inside the project, got a symbolic link leading to {secret}",
+        "error: source/other.html.md: expected a file inside the project, got a symbolic link leading to "
+        f"{tmp_path / 'elsewhere.html.md'}",
+    ]
+    assert not (project / "out").exists()
+    (project / "source/images/leak.png").unlink()
+    (project / "source/other.html.md").unlink()
+    assert build(run_cli, project).status == 0
+    assert (project / "out/images/inside.png").read_bytes() == b"ok"  # a link within the project is fine
