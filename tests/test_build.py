@@ -227,3 +227,22 @@ def test_theme_option_comes_before_the_project_theme(run_cli: RunCli, tmp_path: 
     write_project(tmp_path / "brand", {"assets/print.css": "/* brand */\n"})
     assert run_cli("build", project, "--theme", tmp_path / "brand").status == 0
     assert (project / "build/flagstone/print.css").read_text() == "/* brand */\n"
+
+
+def test_verbose_lists_pages_and_the_cache_and_quiet_prints_nothing(run_cli: RunCli, tmp_path: Path) -> None:
+    project = write_project(
+        tmp_path / "p", {**KITTN, "source/guide.html.md": "---\ntitle: Guide\n---\n# Guide\n"}
+    )
+    verbose = run_cli("build", project, "-v")
+    assert verbose.status == 0
+    lines = verbose.err.splitlines()
+    pages = [Path(line.removeprefix("  page: ")) for line in lines if line.startswith("  page: ")]
+    assert lines[0].startswith(f"built: {len(pages)} page(s), ")
+    assert {project / "build" / "guide.html", project / "build" / "index.html"} <= set(pages)
+    assert all(page.is_file() for page in pages)
+    assert lines[-1].startswith("  render cache: ")
+    again = run_cli("build", project, "--verbose", "--no-cache")
+    assert again.err.splitlines()[-1] == "  render cache: not used (--no-cache)"
+    assert run_cli("build", project, "-q").err == ""
+    both = run_cli("build", project, "-q", "-v")
+    assert both.status == 2 and "argument -v/--verbose: not allowed with argument -q/--quiet" in both.err

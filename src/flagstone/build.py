@@ -91,7 +91,8 @@ def build(
         files.append(OutputFile(page.source.output, theme.render_page(page, site).encode()))
         progress("theme", done, len(rendered))
     write_site(options.out, files)
-    report = BuildReport(len(pages), len(files), warnings, time.perf_counter() - started)
+    outputs = tuple(page.output for page in pages)
+    report = BuildReport(len(pages), len(files), warnings, time.perf_counter() - started, outputs=outputs)
     if options.use_cache:
         record_build(options, inputs, report)
     return report

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flagstone import __version__
 from flagstone.errors import DocumentError, UsageError
-from flagstone.incremental import up_to_date
+from flagstone.incremental import state_folder, up_to_date
 from flagstone.models import BuildOptions
 from flagstone.progress import for_terminal, no_progress
 
@@ -59,11 +59,11 @@ def _add_build(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("project", nargs="?", default=".", type=Path, help="project folder holding source/")
     parser.add_argument("-o", "--out", type=Path, help="output folder (default: PROJECT/build)")
     parser.add_argument("--strict", action="store_true", help="fail the build on any warning")
-    parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     parser.add_argument("--theme", type=Path, help="a theme folder overriding the default theme file by file")
     parser.add_argument(
         "--no-cache", action="store_true", help="render everything afresh and leave the cache alone"
     )
+    _add_verbosity(parser)
     parser.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: one per core)")
 
 
@@ -205,6 +205,11 @@ def _run_build(args: argparse.Namespace) -> int:
             f" {len(report.warnings)} warning(s))",
             file=sys.stderr,
         )
+    if args.verbose:
+        for page in report.outputs:
+            print(f"  page: {out / page}", file=sys.stderr)
+        cache = state_folder(options.project) if options.use_cache else None
+        print(f"  render cache: {cache or 'not used (--no-cache)'}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -83,13 +83,15 @@ class LastBuild:
     pages: int
     files: int
     warnings: tuple[Problem, ...]
+    outputs: tuple[str, ...]
 
 
 def _load(folder: Path) -> LastBuild | None:
     try:
         data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         warnings = tuple(Problem(**fields) for fields in data["warnings"])
-        return LastBuild(data["inputs"], data["output"], data["pages"], data["files"], warnings)
+        outputs = tuple(data["outputs"])
+        return LastBuild(data["inputs"], data["output"], data["pages"], data["files"], warnings, outputs)
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -103,6 +105,7 @@ def record_build(options: BuildOptions, inputs: str, report: BuildReport) -> Non
         "pages": report.pages,
         "files": report.files,
         "warnings": [dataclasses.asdict(w) for w in report.warnings],
+        "outputs": list(report.outputs),
     }
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -121,4 +124,5 @@ def up_to_date(options: BuildOptions) -> BuildReport | None:
     last = _load(state_folder(options.project))
     if last is None or last.inputs != input_stamp(options) or last.output != output_stamp(options.out):
         return None
-    return BuildReport(last.pages, last.files, last.warnings, time.perf_counter() - started, up_to_date=True)
+    seconds = time.perf_counter() - started
+    return BuildReport(last.pages, last.files, last.warnings, seconds, up_to_date=True, outputs=last.outputs)

@@ -27,6 +27,7 @@ class BuildReport:
     warnings: tuple[Problem, ...]
     seconds: float
     up_to_date: bool = False
+    outputs: tuple[str, ...] = ()  # the pages' paths in the site
 
 
 @dataclass(frozen=True)
