@@ -83,3 +83,38 @@ def test_toc_nesting_as_slate() -> None:
 def test_toc_entries_drop_nested_links() -> None:
     page = page_of("# Header with [link](http://example.com)\n")
     assert page.toc[0].inner_html == "Header with link"
+
+
+def test_content_is_one_section_per_h1_and_h2_across_files() -> None:
+    page = page_of("Intro\n\n# A\n\ntext\n\n## B\n\n### C\n\n> quote\n", "# D\n\n```shell\necho\n```\n")
+    sections = page.content_html.split("</section>\n")
+    assert sections[-1] == ""
+    assert all(s.startswith("<section>\n") for s in sections[:-1])
+    starts = [s.removeprefix("<section>\n")[:12] for s in sections[:-1]]
+    assert starts == ["<p>Intro</p>", '<h1 id="a">A', '<h2 id="b">B', '<h1 id="d">D']
+    assert '<h3 id="c">C</h3>' in sections[2]
+    assert "\x00" not in page.content_html
+
+
+def test_no_section_boundary_inside_raw_html_or_nested_blocks() -> None:
+    page = page_of(
+        '# A\n\n<div class="lang-specific ruby">\n\n## Inside\n\n</div>\n\n> ## Quoted\n\n## After\n'
+    )
+    assert page.content_html.count("<section>") == 2
+    assert page.content_html.index('<div class="lang-specific ruby">') < page.content_html.index("</section>")
+    assert page.content_html.split("</section>\n")[1].startswith('<section>\n<h2 id="after">')
+
+
+def test_raw_html_left_open_makes_the_page_one_section() -> None:
+    for body in ("# A\n\n<div>\n\n## B\n", "# A\n\n</div>\n\n## B\n"):
+        page = page_of(body, "# C\n")
+        assert page.content_html.count("<section>") == 1, body
+        assert page.content_html.startswith("<section>\n") and page.content_html.endswith("</section>\n")
+        assert "\x00" not in page.content_html
+
+
+def test_balanced_inline_and_void_html_keeps_sections() -> None:
+    page = page_of(
+        '# A\n\nx <span class="y">z</span><br> <img src="i.png"/>\n\n<svg><path d="M0"/></svg>\n\n# B\n'
+    )
+    assert page.content_html.count("<section>") == 2

@@ -15,11 +15,12 @@ GOLDEN = Path(__file__).parent / "golden"
 
 
 def render(markdown: str, tabs: tuple[str, ...] = ()) -> str:
-    """Markdown rendered as the content of a one-file page, ids final."""
+    """Markdown rendered as the content of a one-file page, ids final, without the page's <section>
+    wrappers (tests/test_assemble.py covers those)."""
     source = SourceText(Path("page.html.md"), "page.html.md", markdown)
     page = PageSource(source.path, source.display, "page.html", PageSettings(), PartSource(source))
     fragment = MarkdownRenderer().render(source, tabs)
-    return assemble(page, RenderedPart(fragment), ()).content_html
+    return re.sub(r"</?section>\n", "", assemble(page, RenderedPart(fragment), ()).content_html)
 
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in GOLDEN.glob("*.md")))

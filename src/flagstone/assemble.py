@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from flagstone.errors import Problem
-from flagstone.markup.render import HEADING_MARK, PARTIAL_MARK
+from flagstone.markup.render import HEADING_MARK, PARTIAL_MARK, SECTION_MARK, UNBALANCED_MARK
 from flagstone.markup.slugs import SlugCounter
 from flagstone.models import Heading, PageSource, PlacedHeading, RenderedPage, RenderedPart
 from flagstone.toc import build_toc
@@ -65,10 +65,25 @@ class _IdPlacer:
                 yield HEADING_MARK.sub(lambda m: self.place(headings[int(m[1])], ids[int(m[1])]), piece)
 
 
+def sectioned(content: str) -> str:
+    """The page's content as <section> elements, each an h1 or h2 with what follows it up to the next.
+
+    Headings already end the floats of the code column (`clear: both`), so a section is a self-contained
+    block: the theme lets the browser skip laying out and painting sections off screen, and a tab switch
+    or a scroll then costs a few sections, not every paragraph of a large page. A page whose raw HTML
+    could be cut by a boundary is one section.
+    """
+    if UNBALANCED_MARK in content:
+        content = content.replace(UNBALANCED_MARK, "").replace(SECTION_MARK, "")
+        return f"<section>\n{content}</section>\n" if content else ""
+    html = "<section>\n" + content.replace(SECTION_MARK, "</section>\n<section>\n") + "</section>\n"
+    return html.removeprefix("<section>\n</section>\n")
+
+
 def assemble(page: PageSource, body: RenderedPart, includes: tuple[RenderedPart, ...]) -> RenderedPage:
     parts = (body, *includes)
     placer = _IdPlacer(parts)
-    content = "".join(html for part in parts for html in placer.expand(part))
+    content = sectioned("".join(html for part in parts for html in placer.expand(part)))
     headings = tuple(placer.placed)
     warnings: tuple[Problem, ...] = tuple(
         w for root in parts for part in _walk(root) for w in part.fragment.warnings

@@ -5,11 +5,9 @@
   const body = document.body;
   const languages = JSON.parse(body.dataset.languages || "[]");
   const baseTitle = document.title;
-  const langStyle = document.createElement("style");
-  document.head.appendChild(langStyle);
   let current = null;
 
-  // ---- language tabs -------------------------------------------------------------------------
+  // ---- language tabs
   function languageFromUrl() {
     const params = new URLSearchParams(location.search);
     const named = params.get("language");
@@ -27,12 +25,15 @@
     }
   }
 
-  // Hiding is one class-selector rule per other language, swapped in one go: a switch is one restyle.
+  // A switch sets body[data-language], restyling two languages' blocks on screen.
+  const hide = languages.map((l) => {
+    const not = `body:not([data-language="${CSS.escape(l)}"]) .content`, c = CSS.escape(l);
+    return `${not} div.highlight.tab-${c}, ${not} .lang-specific.${c} { display: none !important; }`;
+  }).join("\n");
+  if (hide) document.head.appendChild(document.createElement("style")).textContent = hide;
+
   function applyLanguage(language) {
-    langStyle.textContent = languages.filter((l) => l !== language).map((l) => {
-      const c = CSS.escape(l);
-      return `.content div.highlight.tab-${c}, .content .lang-specific.${c} { display: none !important; }`;
-    }).join("\n");
+    body.dataset.language = language;
     for (const tab of document.querySelectorAll(".lang-selector a[data-language-name]")) {
       const selected = tab.dataset.languageName === language;
       tab.setAttribute("aria-selected", String(selected));
@@ -49,7 +50,6 @@
     try { localStorage.setItem("language", language); } catch (_) { /* see storedLanguage */ }
     if (push) history.pushState({ language }, "", `?${encodeURIComponent(language)}${location.hash}`);
     if (anchor) window.scrollBy(0, anchor.getBoundingClientRect().top - before);
-    onScroll();
   }
 
   function setupTabs() {
@@ -82,29 +82,21 @@
     window.addEventListener("popstate", () => switchLanguage(languageFromUrl() || languages[0], false));
   }
 
-  // ---- table of contents ---------------------------------------------------------------------
+  // ---- table of contents
   const linked = [...document.querySelectorAll("#toc .toc-link")]
     .map((link) => [link, document.getElementById(decodeURIComponent(link.hash.slice(1)))])
     .filter(([, target]) => target);
   const tocLinks = linked.map(([link]) => link);
   const targets = linked.map(([, target]) => target);
   let activeIndex = -1;
-  let ticking = false;
 
-  // The last heading at or above the reading line: a binary search reading live positions (a dozen
-  // reads a frame), which stays right while off-screen blocks render late (content-visibility).
-  function indexAt(line) {
-    let low = 0, high = targets.length - 1, found = -1;
-    while (low <= high) {
-      const mid = (low + high) >> 1;
-      if (targets[mid].getBoundingClientRect().top <= line) { found = mid; low = mid + 1; } else { high = mid - 1; }
-    }
-    return found;
-  }
+  // Each target's section and its first target.
+  const holders = targets.map((target) => target.closest(".content > *") || target);
+  const firstOf = [];
+  holders.forEach((holder, i) => firstOf.push(i && holders[i - 1] === holder ? firstOf[i - 1] : i));
 
   function visibleHeading() {
-    const index = indexAt(40);
-    return index >= 0 ? targets[index] : null;
+    return activeIndex >= 0 ? targets[activeIndex] : null;
   }
 
   // A deep link to an element the TOC does not list (an h3 under a level-2 TOC, any id) stays in
@@ -117,33 +109,55 @@
     return top >= targets[index].getBoundingClientRect().top && (!next || top < next.getBoundingClientRect().top);
   }
 
+  let urlTimer = 0;
   function activate(index) {
     if (index === activeIndex) return;
     if (activeIndex >= 0) tocLinks[activeIndex].classList.remove("active");
     for (const open of document.querySelectorAll("#toc li.open")) open.classList.remove("open");
     activeIndex = index;
+    clearTimeout(urlTimer);
     if (index < 0) return;
     const link = tocLinks[index];
     link.classList.add("active");
     for (let li = link.closest("li"); li; li = li.parentElement.closest("li")) li.classList.add("open");
-    const id = targets[index].id;
-    const hash = decodeURIComponent(location.hash.slice(1));
-    if (hash !== id && !insideSection(hash, index)) {
-      history.replaceState(history.state, "", `${location.search}#${encodeURIComponent(id)}`);
-    }
     document.title = `${link.dataset.title ? targets[index].textContent.trim() : ""} – ${baseTitle}`;
+    // The URL waits for a pause (an update costs ms on big pages).
+    urlTimer = setTimeout(() => {
+      const id = targets[index].id, hash = decodeURIComponent(location.hash.slice(1));
+      if (hash !== id && !insideSection(hash, index)) {
+        history.replaceState(history.state, "", `${location.search}#${encodeURIComponent(id)}`);
+      }
+    }, 150);
   }
 
-  function onScroll() {
-    if (ticking) return;
-    ticking = true;
-    requestAnimationFrame(() => {
-      ticking = false;
-      activate(indexAt(40));
-    });
+  // No layout reads: an IntersectionObserver ending at the reading line flags sections above it (and
+  // headings, in sections with several).
+  const slot = new Map(), above = new Uint8Array(2 * targets.length);
+  targets.forEach((target, i) => {
+    if (firstOf[i] === i) slot.set(holders[i], 2 * i);
+    if (firstOf[i] < i || firstOf[i + 1] === i) slot.set(target, 2 * i + 1);
+  });
+  let section = -1, spy; // section: first target of the last section above the line
+
+  function spied() {
+    const next = (i) => { do i++; while (i < targets.length && firstOf[i] !== i); return i; };
+    while (section >= 0 && !above[2 * section]) section = section ? firstOf[section - 1] : -1;
+    for (let j = next(section); j < targets.length && above[2 * j]; j = next(j)) section = j;
+    let index = section;
+    for (let j = section + 1; section >= 0 && firstOf[j] === section; j++) if (above[2 * j + 1]) index = j;
+    return index;
   }
 
-  // ---- navigation drawer, copy buttons, dark mode --------------------------------------------
+  function observe() {
+    if (spy) spy.disconnect();
+    spy = new IntersectionObserver((entries) => {
+      for (const entry of entries) above[slot.get(entry.target)] = entry.isIntersecting;
+      activate(spied());
+    }, { rootMargin: `30000000px 0px ${40 - innerHeight}px 0px` });
+    slot.forEach((_, element) => spy.observe(element));
+  }
+
+  // ---- navigation drawer, copy buttons, dark mode
   function setupNav() {
     const button = document.getElementById("nav-button");
     if (!button) return;
@@ -202,7 +216,7 @@
     });
   }
 
-  // ---- landing on a #fragment ----------------------------------------------------------------
+  // ---- landing on a #fragment
   // Blocks off screen get their real size late (content-visibility), which can move a #fragment's
   // target after the jump: it is put back for a few frames, until the reader takes over.
   const landingHash = location.hash; // read before the scroll spy rewrites it
@@ -233,8 +247,6 @@
   setupNav();
   setupCopy();
   setupDarkToggle();
-  window.addEventListener("scroll", onScroll, { passive: true });
-  window.addEventListener("resize", onScroll);
-  window.addEventListener("load", onScroll);
-  onScroll();
+  window.addEventListener("resize", observe);
+  observe();
 })();

@@ -28,6 +28,20 @@ PARTIAL_MARK = re.compile("<!--flagstone-partial-(\\d+)-->\n?")
 _RAW_HEADING = re.compile(r"<!--.*?-->|<h([1-6])(\s[^>]*)?>(.*?)</h\1\s*>", re.IGNORECASE | re.DOTALL)
 _ID_ATTR = re.compile(r"""\bid\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
+# Where a <section> of the page may start: before an h1 or h2 at the top level of the file, outside any
+# element that raw HTML opened. The theme makes each section one block that the browser can skip while it
+# is off screen, so a large page costs what the screen shows (see assemble.sectioned).
+SECTION_MARK = "\x00-\x00"
+# At the start of a file whose raw HTML leaves an element open or closes one it did not open: its page
+# gets no sections, since a section boundary could cut such an element in two.
+UNBALANCED_MARK = "\x00!\x00"
+_RAW_TAG = re.compile(
+    r"<!--.*?-->|<(script|style|textarea)\b.*?</\1\s*>|<(/?)([A-Za-z][A-Za-z0-9-]*)(?:\s[^>]*?)?(/?)>",
+    re.IGNORECASE | re.DOTALL,
+)
+_VOID_ELEMENTS = frozenset(
+    ("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr")
+)
 _TEXT_BETWEEN_TAGS = re.compile(r"([^<]+)|(<[^>]*>)")
 
 
@@ -46,6 +60,28 @@ class _FileState:
     headings: list[Heading] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     unknown_languages: set[str] = field(default_factory=set)
+    open_elements: list[str] = field(default_factory=list)  # raw HTML elements open at this point
+    unbalanced: bool = False  # raw HTML closed an element it did not open, or left one open
+
+    def track_raw_html(self, raw: str) -> None:
+        """Follow the elements raw HTML opens and closes (void and self-closed ones aside)."""
+        if self.unbalanced or "<" not in raw:
+            return
+        if self.open_elements and PARTIAL_MARK.search(raw):
+            self.unbalanced = True  # a partial called inside an element: its sections would cut it
+        for match in _RAW_TAG.finditer(raw):
+            name = match.group(3)
+            if name is None or match.group(4):
+                continue  # a comment, a script or style with its contents, or <x/>
+            name = name.lower()
+            if not match.group(2):
+                if name not in _VOID_ELEMENTS:
+                    self.open_elements.append(name)
+            elif self.open_elements and self.open_elements[-1] == name:
+                self.open_elements.pop()
+            elif name not in _VOID_ELEMENTS:
+                self.unbalanced = True
+                return
 
     def line_of(self, token: Token) -> int:
         return (token.map[0] if token.map else 0) + self.source.first_line
@@ -87,9 +123,17 @@ def _collect_headings(md: MarkdownIt, tokens: list[Token], env: EnvType) -> None
             raw = _redcarpet_inline_html(md, children, env)
             token.meta["heading_index"] = len(state.headings)
             token.meta["raw"] = raw
+            token.meta["section"] = token.level == 0 and token.tag in ("h1", "h2") and not state.open_elements
             state.headings.append(Heading(int(token.tag[1]), slate_slug(raw), "", "", state.line_of(token)))
         elif token.type == "html_block":
+            state.track_raw_html(token.content)
             token.content = _mark_raw_headings(token.content, state, state.line_of(token))
+        elif token.type == "inline" and token.children and "<" in token.content:
+            for child in token.children:
+                if child.type == "html_inline":
+                    state.track_raw_html(child.content)
+    if state.open_elements:
+        state.unbalanced = True
 
 
 def _mark_raw_headings(content: str, state: _FileState, line: int) -> str:
@@ -116,7 +160,8 @@ def _render_heading_open(
     inner = renderer.renderInline(tokens[idx + 1].children or [], options, env)
     heading = state.headings[heading_index]
     state.headings[heading_index] = Heading(heading.level, heading.slug, inner, _text_of(inner), heading.line)
-    return f'<{token.tag} id="{MARK}{heading_index}{MARK}">'
+    section = SECTION_MARK if token.meta["section"] else ""
+    return f'{section}<{token.tag} id="{MARK}{heading_index}{MARK}">'
 
 
 def _render_fence(
@@ -195,4 +240,6 @@ class MarkdownRenderer:
                     (f"expected lists and quotes nested at most {MAX_NESTING} levels deep, got deeper"),
                 )
             ) from None
+        if state.unbalanced:
+            html = UNBALANCED_MARK + html
         return Fragment(html, tuple(state.headings), tuple(state.warnings))
