@@ -162,7 +162,11 @@ def test_not_a_repository(run_cli: RunCli, tmp_path: Path) -> None:
     project = write_project(tmp_path / "p", PROJECT)
     result = run_cli("deploy", project, "--no-push")
     assert result.status == 1
-    assert "is not in a git repository" in result.err and "Traceback" not in result.err
+    assert (
+        f"{project} is not in a git repository; run `git init` there, or publish the output of "
+        "`flagstone build` some other way"
+    ) in result.err
+    assert "Traceback" not in result.err
 
 
 def test_git_missing(run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -225,8 +225,7 @@ def test_traversal_never_returns_a_file_outside_the_site(tmp_path: Path, project
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "inner.txt").write_text("TOP-SECRET\n")
-    (project / "source" / "leak.txt").symlink_to(secret)
-    (project / "source" / "leakdir").symlink_to(outside)
+    (project / "source" / "leakdir").symlink_to(outside)  # a folder: never walked, so never copied
     (project / "source" / "fine.txt").symlink_to(project / "source" / "images" / "pixel.txt")
     log: list[str] = []
     with Preview(ServeOptions(project, port=0), log=log.append) as running:
@@ -254,7 +253,23 @@ def test_traversal_never_returns_a_file_outside_the_site(tmp_path: Path, project
             assert b"TOP-SECRET" not in body and b"root:" not in body, attempt
             assert status in (400, 404), (attempt, status)
         assert client.get("/fine.txt") == b"not really an image\n"  # a symlink within the project is fine
-        assert any("leak.txt is a symlink leading out of the project" in line for line in log)
+
+
+def test_a_file_symlinked_out_of_the_project_fails_the_build_and_is_never_served(
+    tmp_path: Path, project: Path
+) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET\n")
+    (project / "source" / "leak.txt").symlink_to(secret)
+    log: list[str] = []
+    with Preview(ServeOptions(project, port=0), log=log.append) as running:
+        client = Client(running.url)
+        for attempt in ("/leak.txt", "/index.html", "/"):
+            status, _, body = client.request(attempt)
+            assert b"TOP-SECRET" not in body and status != 200, (attempt, status)
+        assert (
+            f"source/leak.txt: expected a file inside the project, got a symbolic link leading to {secret}"
+        ) in "\n".join(log)
 
 
 # ---- live reload --------------------------------------------------------------------------------
@@ -484,7 +499,10 @@ def test_cli_port_in_use_names_the_port(project: Path) -> None:
             env={**os.environ, "PYTHONPATH": str(REPO / "src")},
         )
     assert result.returncode == 2
-    assert f"port {port} is already in use" in result.stderr and "--port 0" in result.stderr
+    assert (
+        f"flagstone: error: port {port} is already in use on 127.0.0.1; stop the other server, or choose "
+        "another port with --port (--port 0 picks a free one)"
+    ) in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -492,7 +510,10 @@ def test_cli_warns_when_binding_all_interfaces(project: Path) -> None:
     process, _ = start_cli(project, "--host", "0.0.0.0", "--port", "0")
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=5)
-    assert "warning: serving on all interfaces" in err
+    assert (
+        "warning: serving on all interfaces (0.0.0.0): anyone who can reach this machine can read the "
+        "preview; use --host 127.0.0.1 to keep it local"
+    ) in err
     assert process.returncode == 0
 
 
@@ -517,3 +538,17 @@ def test_cli_open_shows_the_preview_in_a_browser(project: Path, tmp_path: Path) 
         process.send_signal(signal.SIGINT)
         process.communicate(timeout=5)
     assert process.returncode == 0
+
+
+def test_cli_refuses_a_port_out_of_range(project: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "flagstone", "serve", str(project), "--port", "70000"],
+        capture_output=True,
+        text=True,
+        timeout=20,
+        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+    )
+    assert (result.returncode, result.stderr) == (
+        2,
+        "flagstone: error: --port must be between 0 and 65535, got 70000\n",
+    )

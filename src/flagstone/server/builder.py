@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import shutil
 import threading
 import time
@@ -21,21 +20,6 @@ MAX_WAIT_SECONDS = 2.0  # ... or this long after the first unbuilt event, if eve
 RETIRED_SECONDS = 10.0  # a replaced version is deleted this long later (a request may still read it)
 
 Log = Callable[[str], None]
-
-
-def outside_symlinks(project: Project) -> list[str]:
-    """Files of source/ that are symlinks leading out of the project, relative to source/.
-
-    The build copies what they point to; the preview never serves it.
-    """
-    root = project.root.resolve()
-    found: list[str] = []
-    for directory, _dirnames, filenames in os.walk(project.source):
-        for name in filenames:
-            path = Path(directory) / name
-            if path.is_symlink() and not path.resolve().is_relative_to(root):
-                found.append(path.relative_to(project.source).as_posix())
-    return sorted(found)
 
 
 def problem_lines(error: BaseException) -> tuple[str, ...]:
@@ -91,9 +75,6 @@ class Builder:
         self.site.started()
         try:
             report = build(options, fragment_cache=self.cache)
-            for name in outside_symlinks(self.project):
-                (folder / name).unlink(missing_ok=True)
-                self.log(f"warning: source/{name} is a symlink leading out of the project; not served")
             html, css = site_digests(folder)
         except UsageError as error:
             if raise_usage:
