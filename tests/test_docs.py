@@ -14,8 +14,8 @@ ERRORS_PAGE = REPO / "includes" / "_errors.md"
 
 
 def documented_messages() -> list[str]:
-    rows = re.findall(r"^[^|\n]+\| `(.+)`$", ERRORS_PAGE.read_text(encoding="utf-8"), re.MULTILINE)
-    return [row.split(" leading to ")[0] for row in rows]
+    rows = re.findall(r"^[^|\n]+\| (`+)(.+)\1$", ERRORS_PAGE.read_text(encoding="utf-8"), re.MULTILINE)
+    return [row.split(" leading to ")[0] for _, row in rows]
 
 
 def asserted_strings() -> set[str]:
@@ -56,10 +56,22 @@ def test_own_documentation_builds_strict(run_cli: RunCli, tmp_path: Path) -> Non
         "quick-start",
         "writing",
         "front-matter-keys",
+        "search",
+        "preview",
         "build",
+        "check",
         "publish",
+        "deploy-to-a-git-branch",
+        "github-pages-from-ci",
         "theming",
         "migrating-from-slate",
         "errors",
     ):
         assert f'id="{section}"' in html, section
+
+
+def test_own_documentation_passes_check(run_cli: RunCli) -> None:
+    if not (REPO / "source" / "index.html.md").is_file():
+        pytest.skip("no documentation in this checkout")
+    result = run_cli("check", REPO)
+    assert (result.status, result.out) == (0, ""), result.err

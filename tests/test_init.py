@@ -68,10 +68,11 @@ def test_refuses_to_overwrite_and_writes_nothing(run_cli: RunCli, tmp_path: Path
     before = tree(tmp_path)
     result = run_cli("init", tmp_path)
     assert result.status == 2
-    assert result.err == (
-        f"flagstone: error: {tmp_path} already holds source/index.html.md; nothing was written "
-        "(use --force to overwrite these files)\n"
-    )
+    assert result.err.splitlines() == [
+        "flagstone: error: "
+        + f"{tmp_path} already holds source/index.html.md; nothing was written "
+        "(use --force to overwrite these files)"
+    ]
     assert tree(tmp_path) == before
 
 

@@ -500,7 +500,8 @@ def test_cli_port_in_use_names_the_port(project: Path) -> None:
         )
     assert result.returncode == 2
     assert (
-        f"flagstone: error: port {port} is already in use on 127.0.0.1; stop the other server, or choose "
+        "flagstone: error: "
+        + f"port {port} is already in use on 127.0.0.1; stop the other server, or choose "
         "another port with --port (--port 0 picks a free one)"
     ) in result.stderr
     assert "Traceback" not in result.stderr
