@@ -92,3 +92,51 @@ def test_a_damaged_cache_entry_is_a_miss(tmp_path: Path) -> None:
     (tmp_path / "c" / "ab").mkdir(parents=True)
     (tmp_path / "c" / "ab" / "abcdef").write_bytes(b"not a pickle")
     assert cache.get("abcdef") is None
+
+
+CODE_PROJECT = {
+    "source/index.html.md": "---\nlanguage_tabs:\n  - shell\n  - python\nincludes:\n  - a\n---\n# Top\n",
+    "source/includes/_a.md": "# A\n```py\nprint('<a & b>')\n```\n```shell\necho 1 && echo 2\n```\n"
+    '<pre class="highlight python"><code><b>x</b></code></pre>\n\n```json\n{"k": [1, 2]}\n```\n',
+}
+
+
+def test_an_edited_file_reuses_its_highlighted_code_and_stays_byte_identical(tmp_path: Path) -> None:
+    from flagstone.markup import highlight
+
+    project = write_project(tmp_path / "p", CODE_PROJECT)
+    options = BuildOptions(project, project / "build")
+    build(options)
+    include = project / "source/includes/_a.md"
+    include.write_text(include.read_text() + "\n```py\nprint(2)\n```\n\n```python\n<b>x</b>\n```\n")
+    lexed: list[str] = []
+    original = highlight.pygments_lexer.__wrapped__
+
+    def counting(tag: str) -> object:
+        lexed.append(tag)
+        return original(tag)
+
+    highlight.pygments_lexer.cache_clear()
+    try:
+        highlight.pygments_lexer = counting  # type: ignore[assignment]
+        build(options)
+    finally:
+        highlight.pygments_lexer = highlight.cache(original)  # type: ignore[attr-defined]
+    # Only the new blocks went to Pygments (the raw <pre> look-alike was not taken as known code).
+    assert sorted(set(lexed)) == ["python"]
+    assert tree(project / "build") == cold(project, tmp_path / "cold")
+
+
+def test_code_is_not_reused_from_another_renderer(tmp_path: Path) -> None:
+    project = write_project(tmp_path / "p", CODE_PROJECT)
+    options = BuildOptions(project, project / "build")
+    build(options)
+    cache = FragmentCache.for_project(project)
+    assert cache.stale(set(), "another renderer") == []
+    (cache.folder / "renderer").write_text("another renderer")
+    include = project / "source/includes/_a.md"
+    include.write_text(include.read_text() + "\nMore.\n")
+    assert cache.stale(set(), "another renderer") != []  # what a matching renderer would reuse
+    build(options)  # the stamp does not match this renderer: nothing is reused, and it is rewritten
+    assert (cache.folder / "renderer").read_text() != "another renderer"
+    assert tree(project / "build") == cold(project, tmp_path / "cold")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from flagstone.errors import Problem
@@ -31,7 +32,8 @@ class _IdPlacer:
     used, so every id that worked on the Slate site still leads where it led.
     """
 
-    def __init__(self, parts: tuple[RenderedPart, ...]) -> None:
+    def __init__(self, parts: tuple[RenderedPart, ...], section_break: str) -> None:
+        self.section_break = section_break  # what a SECTION_MARK becomes
         self.slate_ids = {id(part): slate_ids(part) for root in parts for part in _walk(root)}
         self.taken = {slug for ids in self.slate_ids.values() for slug in ids if slug}
         self.placed_ids: set[str] = set()
@@ -57,15 +59,27 @@ class _IdPlacer:
     def expand(self, part: RenderedPart) -> Iterator[str]:
         """The part's HTML with final ids, its partials' HTML spliced in where they were called."""
         headings, ids = part.fragment.headings, self.slate_ids[id(part)]
-        pieces = PARTIAL_MARK.split(part.fragment.html)
+
+        def mark(match: re.Match[str]) -> str:
+            if match[1] is None:
+                return self.section_break
+            index = int(match[1])
+            return self.place(headings[index], ids[index])
+
+        pieces = PARTIAL_MARK.split(part.fragment.html.removeprefix(UNBALANCED_MARK))
         for index, piece in enumerate(pieces):
             if index % 2:
                 yield from self.expand(part.partials[int(piece)])
             else:
-                yield HEADING_MARK.sub(lambda m: self.place(headings[int(m[1])], ids[int(m[1])]), piece)
+                yield _MARKS.sub(mark, piece)
 
 
-def sectioned(content: str) -> str:
+_SECTION_BREAK = "</section>\n<section>\n"
+# Both marks in one pass: a page can be tens of megabytes, and every pass over it costs.
+_MARKS = re.compile(f"{re.escape(SECTION_MARK)}|{HEADING_MARK.pattern}")
+
+
+def _sectioned(parts: tuple[RenderedPart, ...]) -> tuple[str, _IdPlacer]:
     """The page's content as <section> elements, each an h1 or h2 with what follows it up to the next.
 
     Headings already end the floats of the code column (`clear: both`), so a section is a self-contained
@@ -73,17 +87,19 @@ def sectioned(content: str) -> str:
     or a scroll then costs a few sections, not every paragraph of a large page. A page whose raw HTML
     could be cut by a boundary is one section.
     """
-    if UNBALANCED_MARK in content:
-        content = content.replace(UNBALANCED_MARK, "").replace(SECTION_MARK, "")
-        return f"<section>\n{content}</section>\n" if content else ""
-    html = "<section>\n" + content.replace(SECTION_MARK, "</section>\n<section>\n") + "</section>\n"
-    return html.removeprefix("<section>\n</section>\n")
+    balanced = not any(p.fragment.html.startswith(UNBALANCED_MARK) for root in parts for p in _walk(root))
+    placer = _IdPlacer(parts, _SECTION_BREAK if balanced else "")
+    pieces = [piece for part in parts for piece in placer.expand(part) if piece]
+    if not pieces:
+        return "", placer
+    if pieces[0].startswith(_SECTION_BREAK):  # the page starts with a heading: no empty first section
+        pieces[0] = pieces[0][len(_SECTION_BREAK) :]
+    return "".join(("<section>\n", *pieces, "</section>\n")), placer
 
 
 def assemble(page: PageSource, body: RenderedPart, includes: tuple[RenderedPart, ...]) -> RenderedPage:
     parts = (body, *includes)
-    placer = _IdPlacer(parts)
-    content = sectioned("".join(html for part in parts for html in placer.expand(part)))
+    content, placer = _sectioned(parts)
     headings = tuple(placer.placed)
     warnings: tuple[Problem, ...] = tuple(
         w for root in parts for part in _walk(root) for w in part.fragment.warnings

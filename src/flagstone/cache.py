@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import pickle
 import tempfile
-from importlib import metadata
 from pathlib import Path
 
 import flagstone
 from flagstone.incremental import state_folder
 from flagstone.models import Fragment
 
+RENDERER = "renderer"  # in the cache folder: the fingerprint of the renderer that made its entries
 # The modules whose code decides what a rendered file looks like: a change to any of them (a new
 # flagstone, or a developer's edit) must invalidate every cached fragment.
 _RENDER_MODULES = (
@@ -26,13 +27,20 @@ _RENDER_MODULES = (
 
 
 def renderer_fingerprint() -> str:
-    """What every cache key includes: flagstone's render code and the versions of the libraries it uses."""
+    """What every cache key includes: flagstone's render code and the versions of the libraries it uses.
+
+    A library's version is read from its package's __init__.py (where both define __version__), found
+    without importing the library: importlib.metadata alone costs more than the check is worth.
+    """
     digest = hashlib.sha256()
     package = Path(flagstone.__file__).parent
     for name in _RENDER_MODULES:
         digest.update((package / name).read_bytes())
-    for library in ("markdown-it-py", "pygments"):
-        digest.update(f"{library}={metadata.version(library)}".encode())
+    for library in ("markdown_it", "pygments"):
+        spec = importlib.util.find_spec(library)
+        if spec is None or spec.origin is None:
+            raise ImportError(library)
+        digest.update(library.encode() + b"\x00" + Path(spec.origin).read_bytes())
     digest.update(flagstone.__version__.encode())
     return digest.hexdigest()
 
@@ -83,11 +91,39 @@ class FragmentCache:
         except OSError:
             pass  # a cache that cannot be written only makes the next build slower
 
-    def prune(self, keep: set[str]) -> None:
-        """Drop entries this build did not use, so the cache holds one build's worth."""
+    def _keys_on_disk(self) -> set[str]:
+        if not self.folder.is_dir():
+            return set()
+        return {entry.name for entry in self.folder.glob("*/*") if not entry.name.startswith(".")}
+
+    def stale(self, keep: set[str], fingerprint: str) -> list[Fragment]:
+        """The entries this build does not use (earlier versions of changed files, mostly), when they
+        were made by the renderer with this fingerprint: their code blocks can be reused as they are.
+
+        The folder's RENDERER file names the renderer of its entries; `prune` writes it once every
+        entry of another renderer is gone, so a build interrupted before that finds no match.
+        """
+        try:
+            if (self.folder / RENDERER).read_text(encoding="ascii") != fingerprint:
+                return []
+        except OSError:
+            return []
+        keys = (set(self.memory) | self._keys_on_disk()) - keep
+        return [fragment for key in sorted(keys) if (fragment := self.get(key)) is not None]
+
+    def prune(self, keep: set[str], fingerprint: str | None = None) -> None:
+        """Drop entries this build did not use, so the cache holds one build's worth; then record the
+        renderer (`fingerprint`) that made all the entries left."""
         self.memory = {key: fragment for key, fragment in self.memory.items() if key in keep}
         if not self.folder.is_dir():
             return
         for entry in self.folder.glob("*/*"):
             if entry.name not in keep:
                 entry.unlink(missing_ok=True)
+        if fingerprint is not None:
+            try:
+                temporary = self.folder / f".{RENDERER}.{os.getpid()}"
+                temporary.write_text(fingerprint, encoding="ascii")
+                os.replace(temporary, self.folder / RENDERER)
+            except OSError:
+                pass  # without it, the next build reuses no code blocks

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from functools import cache
 
 from flagstone.assemble import assemble
 from flagstone.cache import FragmentCache, renderer_fingerprint
+from flagstone.markup import highlight
 from flagstone.markup.render import MarkdownRenderer
 from flagstone.models import Fragment, PageSource, PartSource, RenderedPage, RenderedPart, SourceText
 from flagstone.progress import Progress, no_progress
@@ -70,6 +69,10 @@ def _render_all(jobs: list[RenderJob], workers: int, progress: Progress) -> list
             fragments.append(_render_job(job))
             progress("render", done, len(jobs))
         return fragments
+    # Imported here: a rebuild that renders a file or two never starts a pool.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     # Largest files first, one at a time, so no core idles at the end waiting on a big straggler.
     order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].source.text))
     context = multiprocessing.get_context("fork")
@@ -111,14 +114,20 @@ def render_pages(
             missing.append(key)
         else:
             fragments[key] = cached
-    for key, fragment in zip(
-        missing, _render_all([keyed[k] for k in missing], workers, progress), strict=True
-    ):
+    if missing and fragment_cache:
+        # A changed file mostly keeps its code blocks: its earlier version's highlighting is reused
+        # (set before the workers fork, so they inherit it), and Pygments runs only on new code.
+        highlight.remember(fragment.html for fragment in fragment_cache.stale(set(keyed), fingerprint))
+    try:
+        rendered_now = _render_all([keyed[k] for k in missing], workers, progress)
+    finally:
+        highlight.forget()
+    for key, fragment in zip(missing, rendered_now, strict=True):
         fragments[key] = fragment
         if fragment_cache:
             fragment_cache.put(key, fragment)
     if fragment_cache:
-        fragment_cache.prune(set(keyed))
+        fragment_cache.prune(set(keyed), fingerprint)
 
     def rendered(part: PartSource) -> RenderedPart:
         return RenderedPart(fragments[key_of[id(part)]], tuple(rendered(p) for p in part.partials))

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
-from pygments.formatters import HtmlFormatter
-from pygments.lexer import Lexer
-from pygments.lexers import get_lexer_by_name
 from pygments.token import STANDARD_TYPES, Error, Whitespace, _TokenType
-from pygments.util import ClassNotFound
+
+if TYPE_CHECKING:
+    from pygments.lexer import Lexer
 
 # Rouge's tag for a language (what Slate writes in the class) -> the Pygments lexer and the other
 # names authors use for it. Rouge tags matter: `tab-` classes and users' CSS are built from them.
@@ -61,6 +62,11 @@ class CodeLanguage:
 
 @cache
 def pygments_lexer(tag: str) -> Lexer | None:
+    # Imported here: a lexer's module and its compiled rules cost tens of milliseconds, and a rebuild
+    # whose code blocks are all known (see `remember`) needs none.
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
     name = _LANGUAGES[tag][0] if tag in _LANGUAGES else tag
     options = {"startinline": True} if tag == "php" else {}
     try:
@@ -120,36 +126,75 @@ def _css_class(token_type: _TokenType) -> str:
     return STANDARD_TYPES.get(token_type, "")
 
 
-def _spans(tokens: list[tuple[_TokenType, str]]) -> str | None:
+_ERROR = "\x00"  # the class of a token the lexer could not read
+
+
+@cache
+def _token_class(token_type: _TokenType) -> str:
+    return _ERROR if token_type in Error else _css_class(token_type)  # type: ignore[comparison-overlap]
+
+
+def _spans(tokens: Iterable[tuple[_TokenType, str]]) -> str | None:
     """Token spans, adjacent tokens of one class merged; None when the lexer met code it cannot read.
 
     A lean stand-in for Pygments' HtmlFormatter(nowrap=True), which spends most of its time on
-    line bookkeeping that a plain <pre> does not need.
+    line bookkeeping that a plain <pre> does not need. The runs are escaped in one call (joined by
+    NUL, which markdown-it never lets into code), not one call per run.
     """
-    out: list[str] = []
-    current, run = "", list[str]()
+    classes: list[str] = []
+    texts: list[str] = []
+    current = None
     for token_type, value in tokens:
-        if token_type in Error:  # type: ignore[comparison-overlap]  # _TokenType.__contains__ tests subtypes
+        css = _token_class(token_type)
+        if css == current:
+            texts[-1] += value
+            continue
+        if css == _ERROR:
             return None
-        css = _css_class(token_type)
-        if css != current and run:
-            text = html.escape("".join(run), quote=False)
-            out.append(f'<span class="{current}">{text}</span>' if current else text)
-            run = []
+        classes.append(css)
+        texts.append(value)
         current = css
-        run.append(value)
-    if run:
-        text = html.escape("".join(run), quote=False)
-        out.append(f'<span class="{current}">{text}</span>' if current else text)
-    return "".join(out)
+    escaped = html.escape("\x00".join(texts), quote=False).split("\x00")
+    spans = [
+        f'<span class="{css}">{text}</span>' if css else text
+        for css, text in zip(classes, escaped, strict=True)
+    ]
+    return "".join(spans)
+
+
+# (language tag, code) -> highlighted code, taken from this renderer's earlier output of the same files.
+_known: dict[tuple[str, str], str] = {}
+_CODE_BLOCK = re.compile(r'<pre class="highlight ([^" ]+)[^"]*"><code>(.*?)</code></pre>', re.DOTALL)
+_SPAN = re.compile(r'<span class="[a-z0-9]+">|</span>')
+
+
+def remember(fragments_html: Iterable[str]) -> None:
+    """Know the code blocks of HTML this same renderer made (`code_block_html` output), so that
+    highlighting them again is a lookup. Tag and code are read back from the block: its spans hold all
+    of the code, escaped, so removing them and unescaping gives it back exactly. A block whose text is
+    not exactly escaped code (raw HTML written to look like one) is left out."""
+    for fragment_html in fragments_html:
+        for match in _CODE_BLOCK.finditer(fragment_html):
+            body = match.group(2)
+            text = _SPAN.sub("", body)
+            code = html.unescape(text)
+            if html.escape(code, quote=False) == text:
+                _known[(match.group(1), code)] = body
+
+
+def forget() -> None:
+    _known.clear()
 
 
 def highlight_code(code: str, tag: str) -> str:
     """The token spans for `code` (short Pygments classes, as Rouge themes expect)."""
+    known = _known.get((tag, code))
+    if known is not None:
+        return known
     lexer = None if tag == "plaintext" else pygments_lexer(tag)
     if lexer is None:
         return html.escape(code, quote=False)
-    highlighted = _spans(list(lexer.get_tokens(code)))
+    highlighted = _spans(lexer.get_tokens(code))
     # Code the lexer cannot read (a JSON sample with HTTP headers on top) would come out as red
     # error boxes splitting words apart; plain text reads better.
     return html.escape(code, quote=False) if highlighted is None else highlighted
@@ -171,5 +216,7 @@ def code_block_html(code: str, info: str, tab_keys: tuple[str, ...]) -> tuple[st
 
 def stylesheet(style: str) -> str:
     """The Pygments stylesheet for `style`, scoped to `.highlight` as Slate's is."""
+    from pygments.formatters import HtmlFormatter
+
     css: str = HtmlFormatter(style=style).get_style_defs(".highlight")  # type: ignore[no-untyped-call]
     return css + "\n"
