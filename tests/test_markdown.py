@@ -70,3 +70,8 @@ def test_no_smart_quotes_no_autolink() -> None:
 
 def test_strikethrough_is_del() -> None:
     assert render("~~x~~\n") == "<p><del>x</del></p>\n"
+
+
+@pytest.mark.parametrize("fence", ["```json\n", "```json\n```\n", "```shell\n```\n"])
+def test_empty_highlighted_fence_is_an_empty_code_block(fence: str) -> None:
+    assert render(fence, ("shell",)).count("<code></code>") == 1

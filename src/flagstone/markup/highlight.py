@@ -154,6 +154,8 @@ def _spans(tokens: Iterable[tuple[int, _TokenType, str]]) -> str | None:
         classes.append(css)
         texts.append(value)
         current = css
+    if not texts:  # empty code: splitting "" would still give one run
+        return ""
     escaped = html.escape("\x00".join(texts), quote=False).split("\x00")
     spans = [
         f'<span class="{css}">{text}</span>' if css else text
