@@ -6,7 +6,11 @@ usage: python3 benchmarks/search_speed.py [N] [--query WORDS] [--repeat R]
 Prints: the page's load time with search on and off, whether the index was fetched before the box was
 used, the time from the first keystroke to painted results (index fetched, parsed and prepared on
 the way), the median and worst of the later keystrokes, and the index's size against the page's HTML.
-Each keystroke is timed in the page, from its keydown to the frame after the results changed.
+The first keystroke is timed in the page, from its keydown to a task after the frame that follows
+the results' change (an upper bound: the index arrives asynchronously). A later keystroke's results
+are drawn in its input handler, so its time is the browser's own: the Event Timing API's duration
+from the key event to the next paint after it (what Chrome reports as Interaction to Next Paint),
+in steps of 8 ms, 16 ms when under the API's 16 ms threshold.
 """
 
 from __future__ import annotations
@@ -38,6 +42,12 @@ LAUNCH_ARGS = [
 # end once the next frame has been produced.
 PROBE = """
 window.__keys = [];
+window.__events = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    if (e.name !== "keyup") window.__events.push({ start: e.startTime, duration: e.duration });
+  }
+}).observe({ type: "event", buffered: true, durationThreshold: 16 });
 document.addEventListener("keydown", () => {
   window.__keys.push({ start: performance.now(), end: 0 });
 }, true);
@@ -82,13 +92,24 @@ def keystroke_times(page: Page, url: str, query: str) -> tuple[list[float], bool
     page.wait_for_timeout(500)
     fetched_early = any("search-index.js" in u for u in fetched)
     page.focus("#input-search")
-    times = []
-    for position, char in enumerate(query):
+    page.keyboard.press(query[0])
+    page.wait_for_function("window.__keys.length === 1 && window.__keys[0].end > 0", polling=20)
+    times = [float(page.evaluate("window.__keys[0].end - window.__keys[0].start"))]
+    # Later keys come at a brisk typist's pace, 8 a second; the page is not polled meanwhile, so the
+    # harness takes no share of the two cores while a keystroke is being answered.
+    for char in query[1:]:
         page.keyboard.press(char)
-        key = f"window.__keys[{position}]"
-        page.wait_for_function(f"window.__keys.length === {position + 1} && {key}.end > 0")
-        times.append(float(page.evaluate(f"{key}.end - {key}.start")))
+        page.wait_for_timeout(125)
+        times.append(0.0)
+    page.wait_for_timeout(300)  # the last entries are reported after their paint
     results = page.eval_on_selector_all(".search-result-title", "els => els.map(e => e.textContent)")
+    keys, events = page.evaluate("[window.__keys, window.__events]")
+    for position in range(1, len(keys)):
+        # A keystroke's events (keydown, keypress, beforeinput, input) start at its keydown.
+        start = keys[position]["start"]
+        end = keys[position + 1]["start"] if position + 1 < len(keys) else float("inf")
+        durations = [e["duration"] for e in events if start - 30 <= e["start"] < end - 30]
+        times[position] = max(durations, default=16.0)
     return times, fetched_early, results
 
 
@@ -116,8 +137,10 @@ def main() -> int:
         results: list[str] = []
         with serving(work / "site") as on_url, serving(work / "plain") as off_url, sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=LAUNCH_ARGS)
-            for _ in range(args.repeat):
-                for url, loads in ((on_url, loads_on), (off_url, loads_off)):
+            for run in range(args.repeat):
+                # Alternating which page loads first keeps a warm-up or cache effect out of the comparison.
+                order = ((on_url, loads_on), (off_url, loads_off))
+                for url, loads in order if run % 2 == 0 else order[::-1]:
                     page = browser.new_page(viewport={"width": 1280, "height": 800})
                     loads.append(load_time(page, url))
                     page.close()
@@ -136,8 +159,9 @@ def main() -> int:
     print(f"  index fetched before the box was used: {'yes' if early else 'no'}")
     print(f"  first keystroke to painted results: median {statistics.median(firsts):.0f} ms, "
           f"worst {max(firsts):.0f} ms (target <= 300)")
-    print(f"  later keystrokes: median {statistics.median(laters):.1f} ms, worst {max(laters):.1f} ms "
-          f"(target <= 50)")
+    ninety_fifth = sorted(laters)[int(0.95 * (len(laters) - 1))]
+    print(f"  later keystrokes to next paint: median {statistics.median(laters):.0f} ms, "
+          f"95th percentile {ninety_fifth:.0f} ms, worst {max(laters):.0f} ms (target <= 50)")
     print(f"  index {index_bytes / 1e6:.2f} MB = {100 * index_bytes / page_bytes:.1f}% of the page's "
           f"{page_bytes / 1e6:.1f} MB HTML (target <= 25%)")
     print(f"  top results: {results[:3]}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flagstone.assemble import MIN_SECTION_LENGTH
 from flagstone.models import (
     PageSettings,
     PageSource,
@@ -85,20 +86,32 @@ def test_toc_entries_drop_nested_links() -> None:
     assert page.toc[0].inner_html == "Header with link"
 
 
-def test_content_is_one_section_per_h1_and_h2_across_files() -> None:
-    page = page_of("Intro\n\n# A\n\ntext\n\n## B\n\n### C\n\n> quote\n", "# D\n\n```shell\necho\n```\n")
+# A paragraph long enough that the next h1 or h2 starts a new section.
+LONG = "x" * MIN_SECTION_LENGTH
+
+
+def test_sections_start_at_h1_or_h2_once_long_enough_across_files() -> None:
+    page = page_of(
+        f"Intro {LONG}\n\n# A\n\ntext\n\n## B\n\n{LONG}\n\n### C\n\n> quote\n", "# D\n\n```shell\necho\n```\n"
+    )
     sections = page.content_html.split("</section>\n")
     assert sections[-1] == ""
     assert all(s.startswith("<section>\n") for s in sections[:-1])
     starts = [s.removeprefix("<section>\n")[:12] for s in sections[:-1]]
-    assert starts == ["<p>Intro</p>", '<h1 id="a">A', '<h2 id="b">B', '<h1 id="d">D']
-    assert '<h3 id="c">C</h3>' in sections[2]
+    assert starts == ["<p>Intro xxx", '<h1 id="a">A', '<h1 id="d">D']
+    assert '<h2 id="b">B</h2>' in sections[1] and '<h3 id="c">C</h3>' in sections[1]
     assert "\x00" not in page.content_html
+
+
+def test_short_blocks_share_a_section() -> None:
+    page = page_of("# A\n\n" + "".join(f"## B{i}\n\ntext\n\n" for i in range(200)), "# C\n\ntext\n")
+    assert page.content_html.count("<section>") == 1
+    assert page.content_html.count("<h2") == 200
 
 
 def test_no_section_boundary_inside_raw_html_or_nested_blocks() -> None:
     page = page_of(
-        '# A\n\n<div class="lang-specific ruby">\n\n## Inside\n\n</div>\n\n> ## Quoted\n\n## After\n'
+        f'# A\n\n<div class="lang-specific ruby">\n\n## Inside\n\n</div>\n\n> ## Quoted\n\n{LONG}\n\n## After\n'
     )
     assert page.content_html.count("<section>") == 2
     assert page.content_html.index('<div class="lang-specific ruby">') < page.content_html.index("</section>")
@@ -106,7 +119,7 @@ def test_no_section_boundary_inside_raw_html_or_nested_blocks() -> None:
 
 
 def test_raw_html_left_open_makes_the_page_one_section() -> None:
-    for body in ("# A\n\n<div>\n\n## B\n", "# A\n\n</div>\n\n## B\n"):
+    for body in (f"# A\n\n<div>\n\n{LONG}\n\n## B\n", f"# A\n\n</div>\n\n{LONG}\n\n## B\n"):
         page = page_of(body, "# C\n")
         assert page.content_html.count("<section>") == 1, body
         assert page.content_html.startswith("<section>\n") and page.content_html.endswith("</section>\n")
@@ -115,6 +128,6 @@ def test_raw_html_left_open_makes_the_page_one_section() -> None:
 
 def test_balanced_inline_and_void_html_keeps_sections() -> None:
     page = page_of(
-        '# A\n\nx <span class="y">z</span><br> <img src="i.png"/>\n\n<svg><path d="M0"/></svg>\n\n# B\n'
+        f'# A\n\nx <span class="y">z</span><br> <img src="i.png"/>\n\n<svg><path d="M0"/></svg>\n\n{LONG}\n\n# B\n'
     )
     assert page.content_html.count("<section>") == 2

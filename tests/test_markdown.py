@@ -75,3 +75,25 @@ def test_strikethrough_is_del() -> None:
 @pytest.mark.parametrize("fence", ["```json\n", "```json\n```\n", "```shell\n```\n"])
 def test_empty_highlighted_fence_is_an_empty_code_block(fence: str) -> None:
     assert render(fence, ("shell",)).count("<code></code>") == 1
+
+
+def _rules(css: str) -> dict[str, str]:
+    """selector -> declarations, comments and spacing aside."""
+    found = {}
+    for selectors, declarations in re.findall(r"([^{}]+)\{([^}]*)\}", re.sub(r"/\*.*?\*/", "", css)):
+        for selector in selectors.split(","):
+            found[selector.strip()] = declarations.strip().rstrip(";")
+    return found
+
+
+@pytest.mark.parametrize("style", ["monokai", "default", "github-dark", "solarized-light"])
+def test_compact_highlight_stylesheet_keeps_every_token_rule(style: str) -> None:
+    from pygments.formatters import HtmlFormatter
+
+    from flagstone.markup.highlight import stylesheet
+
+    pygments_rules = _rules(HtmlFormatter(style=style).get_style_defs(".highlight"))
+    expected = {selector: rule for selector, rule in pygments_rules.items() if "linenos" not in selector}
+    compact = stylesheet(style)
+    assert _rules(compact) == expected
+    assert len(compact) < 0.6 * len(HtmlFormatter(style=style).get_style_defs(".highlight"))

@@ -33,7 +33,9 @@ class _IdPlacer:
     """
 
     def __init__(self, parts: tuple[RenderedPart, ...], section_break: str) -> None:
-        self.section_break = section_break  # what a SECTION_MARK becomes
+        self.section_break = section_break  # what a SECTION_MARK becomes, once the section is long enough
+        self.section_length = 0  # characters written since the last break, up to the current piece
+        self.piece_start = 0  # where the current piece's unwritten characters start
         self.slate_ids = {id(part): slate_ids(part) for root in parts for part in _walk(root)}
         self.taken = {slug for ids in self.slate_ids.values() for slug in ids if slug}
         self.placed_ids: set[str] = set()
@@ -61,26 +63,38 @@ class _IdPlacer:
         headings, ids = part.fragment.headings, self.slate_ids[id(part)]
 
         def mark(match: re.Match[str]) -> str:
-            if match[1] is None:
-                return self.section_break
-            index = int(match[1])
-            return self.place(headings[index], ids[index])
+            if match[1] is not None:
+                index = int(match[1])
+                return self.place(headings[index], ids[index])
+            self.section_length += match.start() - self.piece_start
+            self.piece_start = match.end()
+            if self.section_length < MIN_SECTION_LENGTH:
+                return ""
+            self.section_length = 0
+            return self.section_break
 
         pieces = PARTIAL_MARK.split(part.fragment.html.removeprefix(UNBALANCED_MARK))
         for index, piece in enumerate(pieces):
             if index % 2:
                 yield from self.expand(part.partials[int(piece)])
             else:
-                yield _MARKS.sub(mark, piece)
+                self.piece_start = 0
+                marked = _MARKS.sub(mark, piece)
+                self.section_length += len(piece) - self.piece_start
+                yield marked
 
 
 _SECTION_BREAK = "</section>\n<section>\n"
+# Sections join consecutive h1/h2 blocks up to about this many characters of HTML (a few endpoints).
+# The browser tracks every section off screen on every frame (content-visibility, the TOC's observer):
+# one per h2 made a keystroke in the search box cost 20 ms of that at 5000 endpoints.
+MIN_SECTION_LENGTH = 16_000
 # Both marks in one pass: a page can be tens of megabytes, and every pass over it costs.
 _MARKS = re.compile(f"{re.escape(SECTION_MARK)}|{HEADING_MARK.pattern}")
 
 
 def _sectioned(parts: tuple[RenderedPart, ...]) -> tuple[str, _IdPlacer]:
-    """The page's content as <section> elements, each an h1 or h2 with what follows it up to the next.
+    """The page's content as <section> elements, each starting at an h1 or h2 and running to a later one.
 
     Headings already end the floats of the code column (`clear: both`), so a section is a self-contained
     block: the theme lets the browser skip laying out and painting sections off screen, and a tab switch

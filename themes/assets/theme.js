@@ -130,21 +130,22 @@
     }, 150);
   }
 
-  // No layout reads: an IntersectionObserver ending at the reading line flags sections above it (and
-  // headings, in sections with several).
-  const slot = new Map(), above = new Uint8Array(2 * targets.length);
-  targets.forEach((target, i) => {
-    if (firstOf[i] === i) slot.set(holders[i], 2 * i);
-    if (firstOf[i] < i || firstOf[i + 1] === i) slot.set(target, 2 * i + 1);
-  });
+  // An IntersectionObserver ending at the reading line flags the sections above it; only the last
+  // one's headings are measured.
+  const readingLine = 40;
+  const slot = new Map(), above = new Uint8Array(targets.length);
+  targets.forEach((target, i) => { if (firstOf[i] === i) slot.set(holders[i], i); });
   let section = -1, spy; // section: first target of the last section above the line
 
   function spied() {
     const next = (i) => { do i++; while (i < targets.length && firstOf[i] !== i); return i; };
-    while (section >= 0 && !above[2 * section]) section = section ? firstOf[section - 1] : -1;
-    for (let j = next(section); j < targets.length && above[2 * j]; j = next(j)) section = j;
+    while (section >= 0 && !above[section]) section = section ? firstOf[section - 1] : -1;
+    for (let j = next(section); j < targets.length && above[j]; j = next(j)) section = j;
     let index = section;
-    for (let j = section + 1; section >= 0 && firstOf[j] === section; j++) if (above[2 * j + 1]) index = j;
+    for (let j = section + 1; section >= 0 && firstOf[j] === section; j++) {
+      if (targets[j].getBoundingClientRect().top >= readingLine) break;
+      index = j;
+    }
     return index;
   }
 
@@ -153,9 +154,16 @@
     spy = new IntersectionObserver((entries) => {
       for (const entry of entries) above[slot.get(entry.target)] = entry.isIntersecting;
       activate(spied());
-    }, { rootMargin: `30000000px 0px ${40 - innerHeight}px 0px` });
+    }, { rootMargin: `30000000px 0px ${readingLine - innerHeight}px 0px` });
     slot.forEach((_, element) => spy.observe(element));
   }
+
+  // Within that section, the active heading follows the scroll (measured once a frame).
+  let spyFrame = 0;
+  window.addEventListener("scroll", () => {
+    if (spyFrame || section < 0 || firstOf[section + 1] !== section) return;
+    spyFrame = requestAnimationFrame(() => { spyFrame = 0; activate(spied()); });
+  }, { passive: true });
 
   // ---- navigation drawer, copy buttons, dark mode
   function setupNav() {
