@@ -38,8 +38,8 @@ LAUNCH_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
 ]
-# Installed before any page script: keydown stamps the start, the results list changing stamps the
-# end once the next frame has been produced.
+# Installed before any page script: keydown stamps the start, the results list changing (its rows'
+# text or attributes) stamps the end once the next frame has been produced.
 PROBE = """
 window.__keys = [];
 window.__events = [];
@@ -58,7 +58,7 @@ document.addEventListener("DOMContentLoaded", () => {
     const key = window.__keys[window.__keys.length - 1];
     if (!key || key.end) return;
     requestAnimationFrame(() => setTimeout(() => { if (!key.end) key.end = performance.now(); }, 0));
-  }).observe(list, { childList: true });
+  }).observe(list, { childList: true, subtree: true, characterData: true, attributes: true });
 });
 """
 
