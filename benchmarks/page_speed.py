@@ -16,30 +16,19 @@ usage: python3 benchmarks/page_speed.py [N] [--runs 3] [--site DIR]
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import statistics
 import sys
 import tempfile
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from generate import generate
+from headless import CHROMIUM, LAUNCH_ARGS, serving
 from playwright.sync_api import sync_playwright
 
 from flagstone.build import build
 from flagstone.models import BuildOptions
 
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 VIEWPORT = {"width": 1280, "height": 800}
 
 # Installed before the page's own scripts: notes when the tabs and the TOC start working, and times
@@ -86,23 +75,6 @@ SCROLL = """async () => {
 }"""
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextmanager
-def served(folder: Path) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/index.html"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def measure(url: str, runs: int) -> dict[str, list[float]]:
     results: dict[str, list[float]] = {
         "interactive": [],
@@ -113,7 +85,7 @@ def measure(url: str, runs: int) -> dict[str, list[float]]:
         "tasks": [],
     }
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=LAUNCH_ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         for _ in range(runs):
             page = browser.new_page(viewport=VIEWPORT)  # type: ignore[arg-type]
             page.add_init_script(PROBE)
@@ -180,7 +152,7 @@ def main() -> int:
             site = work / "site"
             build(BuildOptions(work / "project", site, use_cache=False))
         page_html = (site / "index.html").read_text(encoding="utf-8")
-        with served(site) as url:
+        with serving(site) as url:
             results = measure(url, args.runs)
     title = (
         f"{'site ' + str(args.site) if args.site else f'{args.size} endpoints'}: page HTML "

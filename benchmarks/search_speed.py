@@ -16,28 +16,17 @@ in steps of 8 ms, 16 ms when under the API's 16 ms threshold.
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import statistics
 import tempfile
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from generate import generate
+from headless import CHROMIUM, LAUNCH_ARGS, serving
 from playwright.sync_api import Page, sync_playwright
 
 from flagstone.build import build
 from flagstone.models import BuildOptions
 
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 # Installed before any page script: keydown stamps the start, the results list changing (its rows'
 # text or attributes) stamps the end once the next frame has been produced.
 PROBE = """
@@ -61,23 +50,6 @@ document.addEventListener("DOMContentLoaded", () => {
   }).observe(list, { childList: true, subtree: true, characterData: true, attributes: true });
 });
 """
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextmanager
-def serving(folder: Path) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/index.html"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def load_time(page: Page, url: str) -> float:
@@ -136,7 +108,7 @@ def main() -> int:
         early = False
         results: list[str] = []
         with serving(work / "site") as on_url, serving(work / "plain") as off_url, sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=LAUNCH_ARGS)
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
             for run in range(args.repeat):
                 # Alternating which page loads first keeps a warm-up or cache effect out of the comparison.
                 order = ((on_url, loads_on), (off_url, loads_off))
