@@ -1,0 +1,228 @@
+"""Pygments' regex lexers run with one combined pattern per state: the same tokens in about half the time.
+
+A RegexLexer tries a state's rules one by one at each position, up to thirty `match` calls for one
+token. Joined as alternatives of one pattern, `(rule0)|(rule1)|...`, the regex engine does that trial
+in C and `lastindex` names the rule that matched: alternation takes the first alternative that matches,
+exactly as the lexer takes the first rule, so the token stream is the same. Rules with callbacks are
+matched again alone, so a callback sees the match object it was written for.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from pygments.lexer import ExtendedRegexLexer, LexerContext, RegexLexer
+from pygments.token import Error, Text, Whitespace, _TokenType
+
+Token = tuple[int, _TokenType, str]
+# (match, action, new state), as Pygments keeps a rule
+Rule = tuple[Callable[..., "re.Match[str] | None"], Any, Any]
+
+# A leading global-flags group, which cannot stay global once the rule is one alternative among others.
+_GLOBAL_FLAGS = re.compile(r"\A\(\?([imsx]+)\)")
+# Back references count groups; the other rules' groups would shift them.
+_GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
+
+
+@dataclass(frozen=True)
+class _Run:
+    """Consecutive rules of a state: joined into one pattern when they can be, else a single rule."""
+
+    match: Callable[[str, int, int], re.Match[str] | None]
+    rules: tuple[Rule, ...]  # single: the rule; joined: by group number of the combined pattern
+    single: bool
+
+
+def _alternative(pattern: re.Pattern[str], lexer_flags: int) -> str | None:
+    """The rule's pattern as one capturing alternative under the lexer's flags, or None when it cannot
+    be one (its group references or names would clash with the other rules')."""
+    source = pattern.pattern
+    if source == "":
+        return "()"  # `default(...)`: matches anywhere, whatever the flags
+    if not isinstance(source, str) or _GROUP_REFERENCE.search(source) or pattern.groupindex:
+        return None
+    leading = _GLOBAL_FLAGS.match(source)
+    letters = leading.group(1) if leading else ""
+    body = source[leading.end() :] if leading else source
+    own = re.RegexFlag(0)
+    for letter in letters:
+        own |= re.RegexFlag[letter.upper()]
+    if pattern.flags & ~re.UNICODE != (lexer_flags | own) & ~re.UNICODE:
+        return None  # flags set some way we cannot see
+    # A verbose pattern can end in a comment, which would swallow the closing parenthesis.
+    end = "\n)" if (lexer_flags | own) & re.X else ")"
+    extra = "".join(letter for letter in letters if not lexer_flags & re.RegexFlag[letter.upper()])
+    return f"((?{extra}:{body}{end})" if extra else f"({body}{end}"
+
+
+def _joined(rules: list[tuple[Rule, str]], lexer_flags: int) -> list[_Run]:
+    by_group: list[Rule] = [rules[0][0]]  # group 0 is never a rule's; any filler will do
+    for rule, _ in rules:
+        by_group += [rule] * (1 + rule[0].__self__.groups)  # type: ignore[attr-defined]
+    try:
+        combined = re.compile("|".join(alternative for _, alternative in rules), lexer_flags)
+    except re.error:  # a construct that only works alone (flags in mid-pattern): rule by rule
+        return [_Run(rule[0], (rule,), single=True) for rule, _ in rules]
+    return [_Run(combined.match, tuple(by_group), single=False)]
+
+
+def _runs(rules: list[Rule], lexer_flags: int) -> tuple[_Run, ...]:
+    """The state's rules in order, consecutive joinable ones as one run: trying the runs in order
+    finds the same first matching rule as trying the rules."""
+    runs: list[_Run] = []
+    pending: list[tuple[Rule, str]] = []
+    for rule in rules:
+        pattern = getattr(rule[0], "__self__", None)
+        alternative = _alternative(pattern, lexer_flags) if isinstance(pattern, re.Pattern) else None
+        if alternative is not None:
+            pending.append((rule, alternative))
+            continue
+        if pending:
+            runs += _joined(pending, lexer_flags)
+            pending = []
+        runs.append(_Run(rule[0], (rule,), single=True))
+    if pending:
+        runs += _joined(pending, lexer_flags)
+    return tuple(runs)
+
+
+class _States(dict[str, tuple[_Run, ...]]):
+    """A lexer's states as runs, each joined on first use: a state's pattern costs milliseconds to
+    compile, and most code visits few of a big lexer's states."""
+
+    def __init__(self, tokendefs: dict[str, list[Rule]], flags: int) -> None:
+        super().__init__()
+        self.tokendefs = tokendefs
+        self.flags = flags
+
+    def __missing__(self, name: str) -> tuple[_Run, ...]:
+        runs = self[name] = _runs(self.tokendefs[name], self.flags)
+        return runs
+
+
+def _states(lexer: RegexLexer) -> _States:
+    """The lexer's runs, kept on the lexer (flagstone makes one per language and process). Most
+    lexers share their rules through the class, some (C#) pick a set per instance."""
+    states = getattr(lexer, "_flagstone_runs", None)
+    if not isinstance(states, _States):
+        states = _States(lexer._tokens, type(lexer).flags)  # type: ignore[attr-defined]
+        lexer._flagstone_runs = states  # type: ignore[attr-defined]
+    return states
+
+
+def _first_rule(runs: tuple[_Run, ...], text: str, pos: int, end: int) -> tuple[Rule, re.Match[str]] | None:
+    """The first rule of the state that matches at `pos`, with its own match object when it has a
+    callback (which reads the rule's own groups)."""
+    for run in runs:
+        found = run.match(text, pos, end)
+        if found is None:
+            continue
+        if run.single:
+            return run.rules[0], found
+        rule = run.rules[found.lastindex or 0]
+        if rule[1] is None or type(rule[1]) is _TokenType:
+            return rule, found
+        own = rule[0](text, pos, end)
+        assert own is not None
+        return rule, own
+    return None
+
+
+def _moved(stack: list[str], new_state: Any) -> None:
+    """Apply a rule's state transition to the stack, as RegexLexer does."""
+    if new_state == -1:  # the most common two first: pop one, push one
+        if len(stack) > 1:
+            stack.pop()
+    elif isinstance(new_state, tuple):
+        for state in new_state:
+            if state == "#pop":
+                if len(stack) > 1:
+                    stack.pop()
+            elif state == "#push":
+                stack.append(stack[-1])
+            else:
+                stack.append(state)
+    elif isinstance(new_state, int):
+        if abs(new_state) >= len(stack):
+            del stack[1:]
+        else:
+            del stack[new_state:]
+    elif new_state == "#push":
+        stack.append(stack[-1])
+
+
+def _regex_tokens(lexer: RegexLexer, text: str) -> Iterator[Token]:
+    """RegexLexer.get_tokens_unprocessed(text), step for step."""
+    states = _states(lexer)
+    stack = ["root"]
+    state = states["root"]
+    pos, end = 0, len(text)
+    while True:
+        found = _first_rule(state, text, pos, end)
+        if found is not None:
+            (_, action, new_state), match = found
+            if action is not None:
+                if type(action) is _TokenType:
+                    yield pos, action, match.group()
+                else:
+                    yield from action(lexer, match)
+            pos = match.end()
+            if new_state is not None:
+                _moved(stack, new_state)
+                state = states[stack[-1]]
+            continue
+        if pos >= end:
+            return
+        if text[pos] == "\n":
+            stack = ["root"]
+            state = states["root"]
+            yield pos, Whitespace, "\n"
+        else:
+            yield pos, Error, text[pos]
+        pos += 1
+
+
+def _extended_tokens(lexer: ExtendedRegexLexer, text: str) -> Iterator[Token]:
+    """ExtendedRegexLexer.get_tokens_unprocessed(text), step for step: callbacks move `ctx` themselves."""
+    states = _states(lexer)
+    ctx = LexerContext(text, 0)
+    state = states["root"]
+    while True:
+        found = _first_rule(state, text, ctx.pos, ctx.end)
+        if found is not None:
+            (_, action, new_state), match = found
+            if action is not None:
+                if type(action) is _TokenType:
+                    yield ctx.pos, action, match.group()
+                    ctx.pos = match.end()
+                else:
+                    yield from action(lexer, match, ctx)
+                    if not new_state:
+                        state = states[ctx.stack[-1]]
+            if new_state is not None:
+                _moved(ctx.stack, new_state)
+                state = states[ctx.stack[-1]]
+            continue
+        if ctx.pos >= ctx.end:
+            return
+        if text[ctx.pos] == "\n":
+            ctx.stack = ["root"]
+            state = states["root"]
+            yield ctx.pos, Text, "\n"
+        else:
+            yield ctx.pos, Error, text[ctx.pos]
+        ctx.pos += 1
+
+
+def unprocessed_tokens(lexer: Any, text: str) -> Iterator[Token] | None:
+    """The lexer's `get_tokens_unprocessed(text)` by combined patterns, or None for a lexer that
+    tokenizes its own way (a hand-written one, or one that overrides the regex loop)."""
+    method = type(lexer).get_tokens_unprocessed
+    if method is RegexLexer.get_tokens_unprocessed:
+        return _regex_tokens(lexer, text)
+    if method is ExtendedRegexLexer.get_tokens_unprocessed:
+        return _extended_tokens(lexer, text)
+    return None
