@@ -161,13 +161,23 @@ def _regex_tokens(lexer: RegexLexer, text: str) -> Iterator[Token]:
     state = states["root"]
     pos, end = 0, len(text)
     while True:
-        found = _first_rule(state, text, pos, end)
-        if found is not None:
-            (_, action, new_state), match = found
+        # _first_rule, inlined: this loop runs once per token.
+        for run in state:
+            match = run.match(text, pos, end)
+            if match is not None:
+                break
+        else:
+            match = None
+        if match is not None:
+            rule = run.rules[0] if run.single else run.rules[match.lastindex or 0]
+            action, new_state = rule[1], rule[2]
             if action is not None:
                 if type(action) is _TokenType:
                     yield pos, action, match.group()
                 else:
+                    if not run.single:
+                        match = rule[0](text, pos, end)  # a callback reads the rule's own groups
+                        assert match is not None
                     yield from action(lexer, match)
             pos = match.end()
             if new_state is not None:
