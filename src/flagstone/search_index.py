@@ -45,17 +45,22 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFC", stripped).lower()
 
 
-def words(text: str) -> Iterator[str]:
+def words(text: str) -> list[str]:
     """The searchable words of plain text: letters and digits, CJK runs as overlapping pairs."""
-    for word in _WORD.findall(normalize(text)):
+    found = _WORD.findall(normalize(text))
+    if text.isascii():  # most documentation: the regex alone, no Python step per word
+        return found
+    result: list[str] = []
+    for word in found:
         if word.isascii():
-            yield word
+            result.append(word)
             continue
         for run in _CJK_RUN.findall(word):
             if _IS_CJK.match(run):
-                yield from (run[i : i + 2] for i in range(max(1, len(run) - 1)))
+                result.extend(run[i : i + 2] for i in range(max(1, len(run) - 1)))
             else:
-                yield run
+                result.append(run)
+    return result
 
 
 def fragment_words(fragment_html: str) -> tuple[str, ...]:
