@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
+from dataclasses import dataclass
 
 from flagstone.errors import Problem
 from flagstone.markup.render import HEADING_MARK, PARTIAL_MARK, SECTION_MARK, UNBALANCED_MARK
 from flagstone.markup.slugs import SlugCounter
-from flagstone.models import Heading, PageSource, PlacedHeading, RenderedPage, RenderedPart
+from flagstone.memo import Memo
+from flagstone.models import (
+    Fragment,
+    Heading,
+    PageSource,
+    PlacedHeading,
+    RenderedPage,
+    RenderedPart,
+    TocEntry,
+)
 from flagstone.toc import build_toc
 
 
@@ -24,20 +34,84 @@ def slate_ids(part: RenderedPart) -> list[str]:
     return [h.slug if h.fixed else counter.number(h.slug) for h in part.fragment.headings]
 
 
+@dataclass(frozen=True)
+class _Headings:
+    """One top-level file's headings (its partials' included) as the page shows them."""
+
+    in_page_order: tuple[tuple[Heading, str], ...]  # each with its Slate id
+    slate_ids: tuple[str, ...]  # every Slate id of the file and its partials, marked or not
+    fragments: tuple[Fragment, ...]  # held, so their ids in the memo key stay theirs
+
+
+def _in_page_order(part: RenderedPart) -> Iterator[tuple[Heading, str]]:
+    """The part's headings with their Slate ids, as the page shows them: its partials' headings
+    where the partials are called."""
+    headings, ids = part.fragment.headings, slate_ids(part)
+    for index, piece in enumerate(_pieces(part)):
+        if index % 2:
+            yield from _in_page_order(part.partials[int(piece)])
+        else:
+            for number in HEADING_MARK.findall(piece):
+                yield headings[int(number)], ids[int(number)]
+
+
+def _headings(part: RenderedPart, memo: Memo | None) -> _Headings:
+    key = ("headings", _tree_key(part)) if memo else None
+    known = memo.get(key) if memo else None
+    if isinstance(known, _Headings):
+        return known
+    walked = tuple(_walk(part))
+    found = _Headings(
+        tuple(_in_page_order(part)),
+        tuple(slug for p in walked for slug in slate_ids(p)),
+        tuple(p.fragment for p in walked),
+    )
+    if memo:
+        memo.put(key, found)
+    return found
+
+
+@dataclass(frozen=True)
+class _Placement:
+    """Every heading of a page with its final id, and the page's table of contents."""
+
+    files: tuple[tuple[tuple[Heading, str], ...], ...]  # what it was made from: _Headings, per file
+    heading_level: int
+    marks: tuple[tuple[str, ...], ...]  # per top-level file: what each heading marker becomes
+    headings: tuple[PlacedHeading, ...]
+    toc: tuple[TocEntry, ...]
+
+
+def _placement(page: PageSource, parts: tuple[RenderedPart, ...], memo: Memo | None) -> _Placement:
+    """The page's ids, reused when every file's headings are the ones of the last build (an edit that
+    changed text only): comparing the files' headings is cheaper than placing thousands again."""
+    files = tuple(_headings(part, memo) for part in parts)
+    # Every heading has a marker, so equal orders mean equal headings and equal Slate ids.
+    orders = tuple(f.in_page_order for f in files)
+    level = page.settings.heading_level
+    key = ("placement", page.output) if memo else None
+    known = memo.get(key) if memo else None
+    if isinstance(known, _Placement) and known.heading_level == level and known.files == orders:
+        return known
+    placer = _IdPlacer({slug for f in files for slug in f.slate_ids if slug})
+    marks = tuple(tuple(placer.place(h, slate_id) for h, slate_id in order) for order in orders)
+    headings = tuple(placer.placed)
+    placement = _Placement(orders, level, marks, headings, build_toc(headings, level))
+    if memo:
+        memo.put(key, placement)
+    return placement
+
+
 class _IdPlacer:
-    """Gives each heading its final id, walking the page in order.
+    """Gives each heading its final id, in page order.
 
     Slate numbers repeated ids per file, so one page can hold the same id twice; a link reaches the first.
     The first holder keeps the id, and a later one gets its base with the next suffix Slate's page never
     used, so every id that worked on the Slate site still leads where it led.
     """
 
-    def __init__(self, parts: tuple[RenderedPart, ...], section_break: str) -> None:
-        self.section_break = section_break  # what a SECTION_MARK becomes, once the section is long enough
-        self.section_length = 0  # characters written since the last break, up to the current piece
-        self.piece_start = 0  # where the current piece's unwritten characters start
-        self.slate_ids = {id(part): slate_ids(part) for root in parts for part in _walk(root)}
-        self.taken = {slug for ids in self.slate_ids.values() for slug in ids if slug}
+    def __init__(self, taken: set[str]) -> None:
+        self.taken = taken  # every Slate id of the page, and every id given so far
         self.placed_ids: set[str] = set()
         self.placed: list[PlacedHeading] = []
         # `taken` only grows, so the first free suffix of a base never moves back: resuming the search
@@ -45,6 +119,7 @@ class _IdPlacer:
         self.next_suffix: dict[str, int] = {}
 
     def place(self, heading: Heading, slate_id: str) -> str:
+        """The heading's id, and what its marker becomes (nothing for a raw heading with its own id)."""
         heading_id = slate_id
         if not heading.fixed and heading_id in self.placed_ids:
             suffix = self.next_suffix.get(heading.slug, 2)
@@ -58,28 +133,48 @@ class _IdPlacer:
         self.placed.append(PlacedHeading(heading.level, heading_id, heading.inner_html, heading.text))
         return "" if heading.fixed else heading_id
 
+
+def _pieces(part: RenderedPart) -> list[str]:
+    """The part's HTML split at its partial calls: HTML, partial number, HTML, ..."""
+    html = part.fragment.html.removeprefix(UNBALANCED_MARK)
+    return PARTIAL_MARK.split(html) if PARTIAL_CALL in html else [html]
+
+
+@dataclass(frozen=True)
+class _Expansion:
+    """A top-level file of a page as the page shows it."""
+
+    html: str  # final ids, partials spliced in, section breaks
+    section_length: int  # characters since the last section break, at its end
+    fragments: tuple[Fragment, ...]  # what it was made from, held so their ids in its memo key stay theirs
+
+
+class _Expander:
+    """Writes one top-level file's HTML with its final ids and the page's section breaks."""
+
+    def __init__(self, ids: tuple[str, ...], section_break: str, section_length: int) -> None:
+        self.ids = iter(ids)  # what each heading marker becomes, in page order
+        self.section_break = section_break  # what a SECTION_MARK becomes, once the section is long enough
+        self.section_length = section_length  # characters written since the last break, up to the piece
+        self.piece_start = 0  # where the current piece's unwritten characters start
+
+    def mark(self, match: re.Match[str]) -> str:
+        if match[1] is not None:
+            return next(self.ids)
+        self.section_length += match.start() - self.piece_start
+        self.piece_start = match.end()
+        if self.section_length < MIN_SECTION_LENGTH:
+            return ""
+        self.section_length = 0
+        return self.section_break
+
     def expand(self, part: RenderedPart) -> Iterator[str]:
-        """The part's HTML with final ids, its partials' HTML spliced in where they were called."""
-        headings, ids = part.fragment.headings, self.slate_ids[id(part)]
-
-        def mark(match: re.Match[str]) -> str:
-            if match[1] is not None:
-                index = int(match[1])
-                return self.place(headings[index], ids[index])
-            self.section_length += match.start() - self.piece_start
-            self.piece_start = match.end()
-            if self.section_length < MIN_SECTION_LENGTH:
-                return ""
-            self.section_length = 0
-            return self.section_break
-
-        pieces = PARTIAL_MARK.split(part.fragment.html.removeprefix(UNBALANCED_MARK))
-        for index, piece in enumerate(pieces):
+        for index, piece in enumerate(_pieces(part)):
             if index % 2:
                 yield from self.expand(part.partials[int(piece)])
             else:
                 self.piece_start = 0
-                marked = _MARKS.sub(mark, piece)
+                marked = _MARKS.sub(self.mark, piece)
                 self.section_length += len(piece) - self.piece_start
                 yield marked
 
@@ -91,9 +186,33 @@ _SECTION_BREAK = "</section>\n<section>\n"
 MIN_SECTION_LENGTH = 16_000
 # Both marks in one pass: a page can be tens of megabytes, and every pass over it costs.
 _MARKS = re.compile(f"{re.escape(SECTION_MARK)}|{HEADING_MARK.pattern}")
+PARTIAL_CALL = "<!--flagstone-partial-"
 
 
-def _sectioned(parts: tuple[RenderedPart, ...]) -> tuple[str, _IdPlacer]:
+def _tree_key(part: RenderedPart) -> Hashable:
+    # By identity: serve's fragment cache hands back the same objects for unchanged files, and hashing
+    # a fragment's headings field by field would cost more than the expansion it saves.
+    return (id(part.fragment), tuple(_tree_key(partial) for partial in part.partials))
+
+
+def _expanded(
+    part: RenderedPart, ids: tuple[str, ...], section_break: str, section_length: int, memo: Memo | None
+) -> _Expansion:
+    """The part's expansion, taken from the memo when the same file met the same ids and section state
+    in an earlier build (serve: every file of a page but the one just edited)."""
+    key = ("expansion", _tree_key(part), ids, section_break, section_length) if memo else None
+    known = memo.get(key) if memo else None
+    if isinstance(known, _Expansion):
+        return known
+    expander = _Expander(ids, section_break, section_length)
+    html = "".join(p for p in expander.expand(part) if p)
+    expansion = _Expansion(html, expander.section_length, tuple(p.fragment for p in _walk(part)))
+    if memo:
+        memo.put(key, expansion)
+    return expansion
+
+
+def _sectioned(parts: tuple[RenderedPart, ...], marks: tuple[tuple[str, ...], ...], memo: Memo | None) -> str:
     """The page's content as <section> elements, each starting at an h1 or h2 and running to a later one.
 
     Headings already end the floats of the code column (`clear: both`), so a section is a self-contained
@@ -102,20 +221,29 @@ def _sectioned(parts: tuple[RenderedPart, ...]) -> tuple[str, _IdPlacer]:
     could be cut by a boundary is one section.
     """
     balanced = not any(p.fragment.html.startswith(UNBALANCED_MARK) for root in parts for p in _walk(root))
-    placer = _IdPlacer(parts, _SECTION_BREAK if balanced else "")
-    pieces = [piece for part in parts for piece in placer.expand(part) if piece]
+    section_break = _SECTION_BREAK if balanced else ""
+    pieces: list[str] = []
+    section_length = 0
+    for part, part_marks in zip(parts, marks, strict=True):
+        expansion = _expanded(part, part_marks, section_break, section_length, memo)
+        section_length = expansion.section_length
+        if expansion.html:
+            pieces.append(expansion.html)
     if not pieces:
-        return "", placer
+        return ""
     if pieces[0].startswith(_SECTION_BREAK):  # the page starts with a heading: no empty first section
         pieces[0] = pieces[0][len(_SECTION_BREAK) :]
-    return "".join(("<section>\n", *pieces, "</section>\n")), placer
+    return "".join(("<section>\n", *pieces, "</section>\n"))
 
 
-def assemble(page: PageSource, body: RenderedPart, includes: tuple[RenderedPart, ...]) -> RenderedPage:
+def assemble(
+    page: PageSource, body: RenderedPart, includes: tuple[RenderedPart, ...], memo: Memo | None = None
+) -> RenderedPage:
+    """The page with final ids. A memo (serve) keeps each file's share and the ids between builds."""
     parts = (body, *includes)
-    content, placer = _sectioned(parts)
-    headings = tuple(placer.placed)
+    placement = _placement(page, parts, memo)  # every id first: the placement runs over headings only
+    content = _sectioned(parts, placement.marks, memo)
     warnings: tuple[Problem, ...] = tuple(
         w for root in parts for part in _walk(root) for w in part.fragment.warnings
     )
-    return RenderedPage(page, content, headings, build_toc(headings, page.settings.heading_level), warnings)
+    return RenderedPage(page, content, placement.headings, placement.toc, warnings)

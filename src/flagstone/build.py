@@ -9,6 +9,7 @@ from flagstone.cache import FragmentCache
 from flagstone.errors import DocumentError, Problem, UsageError
 from flagstone.incremental import input_stamp, record_build
 from flagstone.loading.project import discover, load_page
+from flagstone.memo import Memo
 from flagstone.models import BuildOptions, BuildReport, PageSource
 from flagstone.paths import Project, theme_folders
 from flagstone.progress import Progress, no_progress
@@ -43,9 +44,13 @@ def _load_all(project: Project, paths: list[Path]) -> list[tuple[PageSource, tup
 
 
 def build(
-    options: BuildOptions, progress: Progress = no_progress, fragment_cache: FragmentCache | None = None
+    options: BuildOptions,
+    progress: Progress = no_progress,
+    fragment_cache: FragmentCache | None = None,
+    memo: Memo | None = None,
 ) -> BuildReport:
-    """Build the site. A long-running caller (serve) passes one `fragment_cache` to every build."""
+    """Build the site. A long-running caller (serve) passes one `fragment_cache` and one `memo` to
+    every build: files, pages and index pieces unchanged since the last build are then reused."""
     started = time.perf_counter()
     project = Project.at(options.project)
     if not project.source.is_dir():
@@ -66,7 +71,7 @@ def build(
     pages = [page for page, _ in loaded]
     if fragment_cache is None and options.use_cache:
         fragment_cache = FragmentCache.for_project(project.root)
-    rendered = render_pages(pages, fragment_cache, options.workers or default_workers(), progress)
+    rendered = render_pages(pages, fragment_cache, options.workers or default_workers(), progress, memo)
 
     warnings = tuple(
         w for _, page_warnings in loaded for w in page_warnings if options.strict or not w.strict_only
@@ -86,13 +91,15 @@ def build(
     files += theme.assets()
     files += theme.highlight_css({page.settings.highlight_theme for page in pages})
     if any(page.settings.search for page in pages):
-        files.append(OutputFile(f"{ASSET_DIR}/{INDEX_FILE}", index_script(rendered)))
+        files.append(OutputFile(f"{ASSET_DIR}/{INDEX_FILE}", index_script(rendered, memo)))
     for done, page in enumerate(rendered, 1):
-        files.append(OutputFile(page.source.output, theme.render_page(page, site).encode()))
+        files.append(OutputFile(page.source.output, theme.render_page(page, site, memo).encode()))
         progress("theme", done, len(rendered))
     write_site(options.out, files)
     outputs = tuple(page.output for page in pages)
     report = BuildReport(len(pages), len(files), warnings, time.perf_counter() - started, outputs=outputs)
     if options.use_cache:
         record_build(options, inputs, report)
+    if memo is not None:
+        memo.rotate()
     return report

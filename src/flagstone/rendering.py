@@ -12,6 +12,7 @@ from flagstone.assemble import assemble
 from flagstone.cache import FragmentCache, renderer_fingerprint
 from flagstone.markup import highlight
 from flagstone.markup.render import MarkdownRenderer
+from flagstone.memo import Memo
 from flagstone.models import Fragment, PageSource, PartSource, RenderedPage, RenderedPart, SourceText
 from flagstone.progress import Progress, no_progress
 from flagstone.search_index import fragment_words, section_words
@@ -94,6 +95,7 @@ def render_pages(
     fragment_cache: FragmentCache | None,
     workers: int,
     progress: Progress = no_progress,
+    memo: Memo | None = None,
 ) -> list[RenderedPage]:
     """Render every page; a file shared by pages with the same tabs is rendered once."""
     fingerprint = renderer_fingerprint()
@@ -134,7 +136,7 @@ def render_pages(
 
     def assembled(page: PageSource) -> RenderedPage:
         parts = (rendered(page.body), *(rendered(include) for include in page.includes))
-        result = assemble(page, parts[0], parts[1:])
+        result = assemble(page, parts[0], parts[1:], memo)
         return replace(result, search_words=section_words(parts)) if page.settings.search else result
 
     return [assembled(page) for page in pages]

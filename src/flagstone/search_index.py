@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from flagstone.markup.render import HEADING_MARK, PARTIAL_MARK
+from flagstone.memo import Memo
 from flagstone.models import RenderedPage, RenderedPart
 
 # Chinese, Japanese and Korean runs have no spaces between words: they are indexed as overlapping
@@ -135,11 +136,11 @@ def _sections(page_index: int, page: RenderedPage) -> Iterator[Section]:
         yield current
 
 
-def _postings(sections: list[Section]) -> dict[str, list[str]]:
-    """word -> its sections in base 36: 2 * section + 1 where it is in the title, 2 * section where
-    only in the text. Kept as text, ready to join: half a million entries at 5000 endpoints."""
+def _block_postings(sections: tuple[Section, ...], first: int) -> dict[str, str]:
+    """word -> the sections of this block it is in, numbered from `first`, in base 36: 2 * section + 1
+    where it is in the title, 2 * section where only in the text."""
     found: defaultdict[str, list[str]] = defaultdict(list)
-    for number, section in enumerate(sections):
+    for number, section in enumerate(sections, first):
         in_title = set(words(section.title))
         code = _base36(2 * number + 1)
         for word in in_title:
@@ -147,6 +148,28 @@ def _postings(sections: list[Section]) -> dict[str, list[str]]:
         code = _base36(2 * number)
         for word in set(section.text.split()).difference(in_title):
             found[word].append(code)
+    return {word: ",".join(codes) for word, codes in found.items()}
+
+
+# Sections are indexed in blocks of this many, each kept in the memo: an edit that changes some
+# sections' text recomputes their blocks only (the whole index is half a million entries at 5000
+# endpoints). A heading added or removed renumbers the sections after it, and so their blocks.
+_BLOCK = 256
+
+
+def _postings(sections: list[Section], memo: Memo | None) -> dict[str, list[str]]:
+    """word -> its sections' codes, block by block in section order."""
+    found: defaultdict[str, list[str]] = defaultdict(list)
+    for first in range(0, len(sections), _BLOCK):
+        block = tuple(sections[first : first + _BLOCK])
+        key = ("postings", first, block)
+        postings = memo.get(key) if memo else None
+        if not isinstance(postings, dict):
+            postings = _block_postings(block, first)
+            if memo:
+                memo.put(key, postings)
+        for word, codes in postings.items():
+            found[word].append(codes)
     return found
 
 
@@ -160,7 +183,7 @@ def _base36(number: int) -> str:
             return text
 
 
-def index_script(pages: list[RenderedPage]) -> bytes:
+def index_script(pages: list[RenderedPage], memo: Memo | None = None) -> bytes:
     """The index as a script that hands it to search.js: loading a script works from file:// too.
 
     The browser gets it ready to use: the sorted words (in JavaScript's UTF-16 order, for its binary
@@ -168,7 +191,7 @@ def index_script(pages: list[RenderedPage]) -> bytes:
     """
     searchable = [page for page in pages if page.source.settings.search]
     sections = [section for number, page in enumerate(searchable) for section in _sections(number, page)]
-    postings = _postings(sections)
+    postings = _postings(sections, memo)
     vocabulary = sorted(postings, key=lambda word: word.encode("utf-16-be"))
     data = {
         "pages": [[page.source.output, page.source.settings.title] for page in searchable],

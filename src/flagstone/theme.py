@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
 from flagstone.markup.highlight import stylesheet
-from flagstone.models import RenderedPage
+from flagstone.memo import Memo
+from flagstone.models import PartSource, RenderedPage, SourceText
 from flagstone.site_writer import OutputFile
 
 ASSET_DIR = "flagstone"  # where the theme's assets go in the site
+# Stands in for the content while the template runs; NUL never reaches content (markdown-it drops it).
+_CONTENT = "\x00flagstone-content\x00"
+_NO_TEXT = SourceText(Path(), "", "")
 
 
 @dataclass(frozen=True)
@@ -24,6 +29,15 @@ class SiteInfo:
     logo: str | None  # site-relative path of the logo image
     favicon: str | None  # site-relative path of the project's favicon
     pages: tuple[tuple[str, str], ...]  # (output path, title) of every page
+
+
+@dataclass(frozen=True)
+class _Around:
+    """The template's output before and after the content, for the page it was made for."""
+
+    stand_in: RenderedPage
+    before: str
+    after: str
 
 
 class Theme:
@@ -54,7 +68,43 @@ class Theme:
             for style in sorted(styles)
         ]
 
-    def render_page(self, page: RenderedPage, site: SiteInfo) -> str:
+    def render_page(self, page: RenderedPage, site: SiteInfo, memo: Memo | None = None) -> str:
+        """The page's HTML: the template's output around the content, with the content put in.
+
+        Templates get the page without its files' Markdown (`page.source` names the page and its
+        settings), so what surrounds the content depends only on what the memo key holds, and a
+        rebuild whose headings and settings are unchanged reuses it.
+        """
+        stand_in = replace(
+            page,
+            content_html=_CONTENT,
+            search_words=(),
+            source=replace(page.source, body=PartSource(_NO_TEXT), includes=()),
+        )
+        # The key names the page; the stand-in is compared on a hit, not hashed: comparing thousands
+        # of headings to the last build's costs less than hashing them.
+        key = ("page", self.fingerprint(), site, page.source.output) if memo else None
+        known = memo.get(key) if memo else None
+        if isinstance(known, _Around) and known.stand_in == stand_in:
+            return f"{known.before}{page.content_html}{known.after}"
+        halves = self._render(stand_in, site).split(_CONTENT)
+        if len(halves) != 2:  # a template that writes the content twice, escaped, or not at all
+            return self._render(replace(stand_in, content_html=page.content_html), site)
+        if memo:
+            memo.put(key, _Around(stand_in, halves[0], halves[1]))
+        return f"{halves[0]}{page.content_html}{halves[1]}"
+
+    def fingerprint(self) -> str:
+        """A digest of every template, so that editing one while serve runs is never missed."""
+        digest = hashlib.sha256()
+        for folder in self.folders:
+            for path in sorted((folder / "templates").rglob("*")):
+                if path.is_file():
+                    digest.update(f"{path}\0".encode())
+                    digest.update(path.read_bytes())
+        return digest.hexdigest()
+
+    def _render(self, page: RenderedPage, site: SiteInfo) -> str:
         depth = page.source.output.count("/")
         root = "../" * depth
         settings = page.source.settings

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from flagstone.cache import FragmentCache
 from flagstone.errors import DocumentError, UsageError
+from flagstone.memo import Memo
 from flagstone.models import BuildOptions
 from flagstone.paths import Project
 from flagstone.server.livereload import LiveSite, site_digests
@@ -43,6 +44,7 @@ class Builder:
         self.log = log
         self.project = Project.at(options.project)
         self.cache = FragmentCache.for_project(self.project.root) if options.use_cache else None
+        self.memo = Memo()  # pages and index pieces of the last build, for the next one
         self._events = threading.Condition()
         self._changed: set[str] = set()
         self._first_event: float | None = None
@@ -74,7 +76,7 @@ class Builder:
         options = dataclasses.replace(self.options, out=folder, use_cache=False)
         self.site.started()
         try:
-            report = build(options, fragment_cache=self.cache)
+            report = build(options, fragment_cache=self.cache, memo=self.memo)
             html, css = site_digests(folder)
         except UsageError as error:
             if raise_usage:

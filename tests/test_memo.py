@@ -1,0 +1,158 @@
+"""Rebuilds through a memo, as serve runs them, give exactly the bytes of a cold build after any edit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from flagstone.assemble import MIN_SECTION_LENGTH
+from flagstone.build import build
+from flagstone.cache import FragmentCache
+from flagstone.memo import Memo
+from flagstone.models import BuildOptions
+from tests.conftest import tree, write_project
+
+# Long enough that every include holds several sections, so edits move section breaks too.
+FILLER = " ".join(f"word{i}" for i in range(MIN_SECTION_LENGTH // 6))
+
+
+def _include(name: str) -> str:
+    return (
+        f"# {name.upper()}\n\n{FILLER}\n\n## HTTP Request\n\n`GET /{name}`\n\n```shell\ncurl /{name}\n```\n\n"
+        f"## Query Parameters\n\n{FILLER}\n\n### Details {name}\n\nSearchable{name} text.\n\n"
+        "## Errors\n\nShort.\n"  # a short last section: the next file's first heading joins it
+    )
+
+
+PROJECT = {
+    "source/index.html.md.erb": (
+        "---\ntitle: Memo\nlanguage_tabs:\n  - shell\nsearch: true\nincludes:\n  - a\n  - b\n  - c\n---\n"
+        '# Intro\n\nIntro text.\n\n<%= partial "includes/_shared" %>\n'
+    ),
+    "source/includes/_shared.md": "## HTTP Request\n\nShared partial.\n",
+    "source/includes/_a.md": _include("a"),
+    "source/includes/_b.md": _include("b"),
+    "source/includes/_c.md": _include("c"),
+    "source/other.html.md": "---\ntitle: Other\nsearch: true\n---\n# Other\n\nAnother page.\n",
+}
+
+
+def _append(name: str, text: str) -> Callable[[Path], None]:
+    def edit(project: Path) -> None:
+        path = project / name
+        path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+    return edit
+
+
+def _replace(name: str, old: str, new: str) -> Callable[[Path], None]:
+    def edit(project: Path) -> None:
+        path = project / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    return edit
+
+
+INDEX = "source/index.html.md.erb"
+EDITS: list[tuple[str, Callable[[Path], None]]] = [
+    ("text appended to a middle include", _append("source/includes/_b.md", "\nOne more sentence.\n")),
+    # _a's last section grows past the length that lets _b's first heading start a section of its own.
+    ("a long paragraph moves section breaks", _append("source/includes/_a.md", f"\n{FILLER}\n")),
+    ("a new word to search", _append("source/includes/_c.md", "\nZanzibar appears.\n")),
+    (
+        "a repeated heading renumbers later ids",
+        _replace("source/includes/_a.md", "## Query Parameters", "## HTTP Request\n\nx\n\n## Query Parameters"),
+    ),
+    ("a heading removed", _replace("source/includes/_b.md", "## Query Parameters\n", "")),
+    ("a heading's text changed", _replace("source/includes/_c.md", "# C\n", "# C renamed\n")),
+    ("a heading's markup changed, not its id", _replace("source/includes/_a.md", "## Errors", "## *Errors*")),
+    ("a heading's level changed", _replace("source/includes/_b.md", "## Errors", "### Errors")),
+    ("the partial edited", _append("source/includes/_shared.md", "\n## Extra\n\nMore.\n")),
+    ("includes reordered", _replace(INDEX, "  - a\n  - b\n", "  - b\n  - a\n")),
+    ("an include dropped", _replace(INDEX, "  - c\n", "")),
+    ("heading level changed", _replace(INDEX, "search: true\n", "search: true\nheadingLevel: 3\n")),
+    ("search turned off", _replace(INDEX, "search: true\n", "search: false\n")),
+    (
+        "a template edited",
+        lambda project: write_project(
+            project,
+            {
+                "themes/templates/page.html": (
+                    project.parent / "default-page.html"
+                ).read_text(encoding="utf-8").replace("<main", "<!-- edited -->\n<main")
+            },
+        ),
+    ),
+]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    from flagstone.paths import default_theme_dir
+
+    (tmp_path / "default-page.html").write_text(
+        (default_theme_dir() / "templates" / "page.html").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    return write_project(tmp_path / "p", PROJECT)
+
+
+def test_every_edit_rebuilds_through_the_memo_to_the_cold_bytes(project: Path, tmp_path: Path) -> None:
+    memo, cache = Memo(), FragmentCache(tmp_path / "fragments")
+    served = BuildOptions(project, tmp_path / "served", use_cache=False)
+    build(served, fragment_cache=cache, memo=memo)
+    for number, (what, edit) in enumerate(EDITS):
+        edit(project)
+        build(served, fragment_cache=cache, memo=memo)
+        cold = tmp_path / f"cold-{number}"
+        build(BuildOptions(project, cold, use_cache=False))
+        assert tree(tmp_path / "served") == tree(cold), what
+
+
+def test_an_unchanged_rebuild_takes_every_piece_from_the_memo(project: Path, tmp_path: Path) -> None:
+    asked: list[tuple[str, bool]] = []
+
+    class Watched(Memo):
+        def get(self, key: object) -> object | None:
+            value = super().get(key)  # type: ignore[arg-type]
+            asked.append((key[0], value is not None))  # type: ignore[index]
+            return value
+
+    memo, cache = Watched(), FragmentCache(tmp_path / "fragments")
+    options = BuildOptions(project, tmp_path / "served", use_cache=False)
+    build(options, fragment_cache=cache, memo=memo)
+    assert asked and not any(hit for _, hit in asked)  # the first build makes everything
+    asked.clear()
+    _append("source/includes/_c.md", "\nOne more sentence.\n")(project)
+    build(options, fragment_cache=cache, memo=memo)
+    misses = sorted(kind for kind, hit in asked if not hit)
+    # Only the edited include (the last one: nothing after it to shift) and its index block are new.
+    assert misses == ["expansion", "headings", "postings"], misses
+    assert {kind for kind, _ in asked} == {"expansion", "headings", "placement", "postings", "page"}
+
+
+def test_a_template_that_writes_the_content_twice_still_gets_it_twice(project: Path, tmp_path: Path) -> None:
+    page = (tmp_path / "default-page.html").read_text(encoding="utf-8")
+    twice = page.replace("{{ content | safe }}", "{{ content | safe }}<template>{{ content | safe }}</template>")
+    write_project(project, {"themes/templates/page.html": twice})
+    memo = Memo()
+    build(BuildOptions(project, tmp_path / "served", use_cache=False), memo=memo)
+    html = (tmp_path / "served" / "index.html").read_text(encoding="utf-8")
+    assert html.count('<h1 id="intro">Intro</h1>') == 2
+
+
+def test_the_memo_keeps_what_the_last_good_build_used() -> None:
+    memo = Memo()
+    memo.put("kept", 1)
+    memo.put("dropped", 2)
+    memo.rotate()
+    assert memo.get("kept") == 1  # taken into the build under way
+    memo.put("new", 3)
+    # A build that fails never rotates: what it took and made stays for the next attempt.
+    assert (memo.get("kept"), memo.get("dropped"), memo.get("new")) == (1, 2, 3)
+    memo.rotate()
+    memo.rotate()  # a build that used nothing
+    assert (memo.get("kept"), memo.get("new")) == (None, None)
