@@ -1,4 +1,5 @@
-"""Build-speed benchmark: flagstone (cold, no-change, one include edited) and, when npm can install it, Shins.
+"""Build-speed benchmark: flagstone (cold, no-change, one include edited, the same edit in a running serve)
+and, when npm can install it, Shins.
 
 usage: python3 benchmarks/run.py [--sizes 1000,5000] [--repeat 3] [--no-shins] [--json]
 Prints wall time (median of --repeat runs), peak memory of the whole process tree, and output bytes.
@@ -96,10 +97,23 @@ def bench_flagstone(project: Path, work: Path, repeat: int) -> dict[str, object]
         )
         edited.append(measure(build, env))
         shutil.rmtree(cache, ignore_errors=True)
+    served = subprocess.run(
+        [
+            sys.executable,
+            str(Path(__file__).with_name("serve_rebuild.py")),
+            str(project),
+            "--repeat",
+            str(repeat),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return {
         "cold": median(cold),
         "no_change": median(no_change),
         "one_include_edited": median(edited),
+        "serve_one_include_edited": statistics.median(json.loads(served.stdout)),
         "output_bytes": tree_bytes(out),
     }
 
@@ -181,6 +195,8 @@ def main() -> int:
         for name in ("cold", "no_change", "one_include_edited"):
             run = ours[name]
             print(f"  flagstone {name:<18}{run.seconds:9.2f}{run.peak_mb:10.0f}")
+        served = ours["serve_one_include_edited"]
+        print(f"  flagstone {'serve_include_edited':<18}{served:9.2f}{'':10}  (same edit, flagstone serve)")
         print(f"  flagstone output      {ours['output_bytes'] / 1e6:.1f} MB")
         theirs = entry.get("shins")
         if isinstance(theirs, dict):
