@@ -196,7 +196,7 @@ def main() -> int:
             run = ours[name]
             print(f"  flagstone {name:<18}{run.seconds:9.2f}{run.peak_mb:10.0f}")
         served = ours["serve_one_include_edited"]
-        print(f"  flagstone {'serve_include_edited':<18}{served:9.2f}{'':10}  (same edit, flagstone serve)")
+        print(f"  flagstone {'serve_edited':<18}{served:9.2f}{'':10}  (same edit, flagstone serve)")
         print(f"  flagstone output      {ours['output_bytes'] / 1e6:.1f} MB")
         theirs = entry.get("shins")
         if isinstance(theirs, dict):

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from flagstone import search_index
 from flagstone.assemble import MIN_SECTION_LENGTH
 from flagstone.build import build
 from flagstone.cache import FragmentCache
 from flagstone.memo import Memo
 from flagstone.models import BuildOptions
+from flagstone.search_index import Section
 from tests.conftest import tree, write_project
 
 # Long enough that every include holds several sections, so edits move section breaks too.
@@ -112,8 +114,11 @@ def test_every_edit_rebuilds_through_the_memo_to_the_cold_bytes(project: Path, t
         assert tree(tmp_path / "served") == tree(cold), what
 
 
-def test_an_unchanged_rebuild_takes_every_piece_from_the_memo(project: Path, tmp_path: Path) -> None:
+def test_an_edit_remakes_only_the_pieces_it_touched(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     asked: list[tuple[str, bool]] = []
+    indexed: list[int] = []
 
     class Watched(Memo):
         def get(self, key: object) -> object | None:
@@ -121,17 +126,27 @@ def test_an_unchanged_rebuild_takes_every_piece_from_the_memo(project: Path, tmp
             asked.append((key[0], value is not None))  # type: ignore[index]
             return value
 
+    def block_postings(sections: tuple[Section, ...], first: int) -> dict[str, str]:
+        indexed.append(first)
+        return search_index_block_postings(sections, first)
+
+    search_index_block_postings = search_index._block_postings
+    monkeypatch.setattr(search_index, "_block_postings", block_postings)
+    monkeypatch.setattr(search_index, "_BLOCK", 2)  # blocks of two sections: this project has a dozen
     memo, cache = Watched(), FragmentCache(tmp_path / "fragments")
     options = BuildOptions(project, tmp_path / "served", use_cache=False)
     build(options, fragment_cache=cache, memo=memo)
     assert asked and not any(hit for _, hit in asked)  # the first build makes everything
+    assert indexed
     asked.clear()
+    indexed.clear()
     _append("source/includes/_c.md", "\nOne more sentence.\n")(project)
     build(options, fragment_cache=cache, memo=memo)
     misses = sorted(kind for kind, hit in asked if not hit)
     # Only the edited include (the last one: nothing after it to shift) and its index block are new.
-    assert misses == ["expansion", "headings", "postings"], misses
+    assert misses == ["expansion", "headings"], misses
     assert {kind for kind, _ in asked} == {"expansion", "headings", "placement", "postings", "page"}
+    assert len(indexed) == 1 and indexed[0] > 0, indexed  # the block of the section that grew
 
 
 def test_a_template_that_writes_the_content_twice_still_gets_it_twice(project: Path, tmp_path: Path) -> None:

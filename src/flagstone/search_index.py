@@ -157,17 +157,27 @@ def _block_postings(sections: tuple[Section, ...], first: int) -> dict[str, str]
 _BLOCK = 256
 
 
+@dataclass(frozen=True)
+class _Block:
+    sections: tuple[Section, ...]
+    postings: dict[str, str]
+
+
 def _postings(sections: list[Section], memo: Memo | None) -> dict[str, list[str]]:
     """word -> its sections' codes, block by block in section order."""
     found: defaultdict[str, list[str]] = defaultdict(list)
     for first in range(0, len(sections), _BLOCK):
         block = tuple(sections[first : first + _BLOCK])
-        key = ("postings", first, block)
-        postings = memo.get(key) if memo else None
-        if not isinstance(postings, dict):
+        # Keyed by place, compared on a hit: comparing a block to the last build's costs less than
+        # hashing its sections.
+        key = ("postings", first)
+        known = memo.get(key) if memo else None
+        if isinstance(known, _Block) and known.sections == block:
+            postings = known.postings
+        else:
             postings = _block_postings(block, first)
             if memo:
-                memo.put(key, postings)
+                memo.put(key, _Block(block, postings))
         for word, codes in postings.items():
             found[word].append(codes)
     return found
