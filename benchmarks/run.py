@@ -79,43 +79,35 @@ def tree_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
-def bench_flagstone(project: Path, work: Path, repeat: int) -> dict[str, object]:
+def flagstone_round(project: Path, work: Path, attempt: int) -> tuple[Run, Run, Run]:
+    """A cold build with a fresh cache, a no-change rebuild, and a rebuild after editing one include."""
     out = work / "site"
     build = [sys.executable, "-m", "flagstone", "build", str(project), "-o", str(out), "--quiet"]
-    cold, no_change, edited = [], [], []
-    include = sorted((project / "source" / "includes").glob("_*.md"))[
-        len(list((project / "source" / "includes").glob("_*.md"))) // 2
-    ]
-    for attempt in range(repeat):
-        cache = work / f"cache-{attempt}"
-        env = {**os.environ, "FLAGSTONE_CACHE_DIR": str(cache)}
-        shutil.rmtree(out, ignore_errors=True)
-        cold.append(measure(build, env))
-        no_change.append(measure(build, env))
-        include.write_text(
-            include.read_text(encoding="utf-8") + f"\nOne more sentence ({attempt}).\n", encoding="utf-8"
-        )
-        edited.append(measure(build, env))
-        shutil.rmtree(cache, ignore_errors=True)
+    includes = sorted((project / "source" / "includes").glob("_*.md"))
+    include = includes[len(includes) // 2]
+    cache = work / f"cache-{attempt}"
+    env = {**os.environ, "FLAGSTONE_CACHE_DIR": str(cache)}
+    shutil.rmtree(out, ignore_errors=True)
+    cold = measure(build, env)
+    no_change = measure(build, env)
+    include.write_text(
+        include.read_text(encoding="utf-8") + f"\nOne more sentence ({attempt}).\n", encoding="utf-8"
+    )
+    edited = measure(build, env)
+    shutil.rmtree(cache, ignore_errors=True)
+    return cold, no_change, edited
+
+
+def serve_rebuilds(project: Path, repeat: int) -> float:
+    """The median one-include rebuild inside one process, as `flagstone serve` rebuilds."""
+    script = Path(__file__).with_name("serve_rebuild.py")
     served = subprocess.run(
-        [
-            sys.executable,
-            str(Path(__file__).with_name("serve_rebuild.py")),
-            str(project),
-            "--repeat",
-            str(repeat),
-        ],
+        [sys.executable, str(script), str(project), "--repeat", str(repeat)],
         capture_output=True,
         text=True,
         check=True,
     )
-    return {
-        "cold": median(cold),
-        "no_change": median(no_change),
-        "one_include_edited": median(edited),
-        "serve_one_include_edited": statistics.median(json.loads(served.stdout)),
-        "output_bytes": tree_bytes(out),
-    }
+    return float(statistics.median(json.loads(served.stdout)))
 
 
 def install_shins(folder: Path) -> Path | None:
@@ -143,7 +135,7 @@ def install_shins(folder: Path) -> Path | None:
     return shins
 
 
-def bench_shins(shins: Path, project: Path, work: Path, repeat: int) -> dict[str, object]:
+def prepare_shins(shins: Path, project: Path) -> None:
     """Shins reads ./source relative to its own folder: its layouts stay, the generated pages go in."""
     source = shins / "source"
     pristine = shins / "source.pristine"
@@ -156,9 +148,37 @@ def bench_shins(shins: Path, project: Path, work: Path, repeat: int) -> dict[str
     shutil.copy(project / "source" / "index.html.md", source / "index.html.md")
     for include in (project / "source" / "includes").glob("*.md"):
         shutil.copy(include, source / "includes" / include.name)
-    output = work / "shins.html"
-    runs = [measure(["node", "shins.js", "--inline", "-o", str(output)], cwd=shins) for _ in range(repeat)]
-    return {"cold": median(runs), "output_bytes": output.stat().st_size}
+
+
+def bench_size(project: Path, work: Path, shins: Path | None, repeat: int) -> dict[str, object]:
+    """flagstone and Shins taking turns, the first to go alternating: the machine's speed drifts over
+    minutes, and each pair of runs meets the same drift."""
+    rounds: list[tuple[Run, Run, Run]] = []
+    shins_runs: list[Run] = []
+    if shins is not None:
+        prepare_shins(shins, project)
+    shins_output = work / "shins.html"
+    shins_build = ["node", "shins.js", "--inline", "-o", str(shins_output)]
+    for attempt in range(repeat):
+        if shins is not None and attempt % 2:
+            shins_runs.append(measure(shins_build, cwd=shins))
+        rounds.append(flagstone_round(project, work, attempt))
+        if shins is not None and not attempt % 2:
+            shins_runs.append(measure(shins_build, cwd=shins))
+    ours: dict[str, object] = {
+        "cold": median([r[0] for r in rounds]),
+        "no_change": median([r[1] for r in rounds]),
+        "one_include_edited": median([r[2] for r in rounds]),
+        "serve_one_include_edited": serve_rebuilds(project, repeat),
+        "output_bytes": tree_bytes(work / "site"),
+    }
+    entry: dict[str, object] = {"flagstone": ours}
+    if shins_runs:
+        entry["shins"] = {"cold": median(shins_runs), "output_bytes": shins_output.stat().st_size}
+        entry["paired_time_ratios"] = [
+            round(r[0].seconds / theirs.seconds, 3) for r, theirs in zip(rounds, shins_runs, strict=True)
+        ]
+    return entry
 
 
 def main() -> int:
@@ -177,13 +197,8 @@ def main() -> int:
         for size in (int(s) for s in args.sizes.split(",")):
             project = work / f"project-{size}"
             markdown = generate(size, project)
-            entry: dict[str, object] = {
-                "markdown_bytes": markdown,
-                "flagstone": bench_flagstone(project, work / f"out-{size}", args.repeat),
-            }
-            if shins is not None:
-                entry["shins"] = bench_shins(shins, project, work / f"out-{size}", args.repeat)
-            results[str(size)] = entry
+            entry = bench_size(project, work / f"out-{size}", shins, args.repeat)
+            results[str(size)] = {"markdown_bytes": markdown, **entry}
     if args.json:
         print(json.dumps(results, default=asdict, indent=1))
         return 0
@@ -206,6 +221,7 @@ def main() -> int:
             print(
                 f"  ratio flagstone/shins: time {ours['cold'].seconds / shins_run.seconds:.2f}, "
                 f"memory {ours['cold'].peak_mb / shins_run.peak_mb:.2f}"
+                f" (time, run by run: {', '.join(f'{r:.2f}' for r in entry['paired_time_ratios'])})"
             )
     return 0
 

@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 from flagstone.cache import FragmentCache
+from flagstone.collector import collector_paused
 from flagstone.errors import DocumentError, Problem, UsageError
 from flagstone.incremental import input_stamp, record_build
 from flagstone.loading.project import discover, load_page
@@ -51,6 +52,13 @@ def build(
 ) -> BuildReport:
     """Build the site. A long-running caller (serve) passes one `fragment_cache` and one `memo` to
     every build: files, pages and index pieces unchanged since the last build are then reused."""
+    with collector_paused():
+        return _build(options, progress, fragment_cache, memo)
+
+
+def _build(
+    options: BuildOptions, progress: Progress, fragment_cache: FragmentCache | None, memo: Memo | None
+) -> BuildReport:
     started = time.perf_counter()
     project = Project.at(options.project)
     if not project.source.is_dir():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 from collections.abc import Iterator
@@ -78,7 +79,8 @@ def _render_all(jobs: list[RenderJob], workers: int, progress: Progress) -> list
     order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].source.text))
     context = multiprocessing.get_context("fork")
     slots: list[Fragment | None] = [None] * len(jobs)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    # A worker collects cycles between files (the build pauses the collector in this process only).
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=gc.enable) as pool:
         results = pool.map(_render_job, [jobs[i] for i in order], chunksize=1)
         for done, (index, fragment) in enumerate(zip(order, results, strict=True), 1):
             slots[index] = fragment

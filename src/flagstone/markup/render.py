@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import gc
 import re
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
@@ -13,6 +11,7 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
+from flagstone.collector import collector_paused
 from flagstone.errors import DocumentError, Problem
 from flagstone.markup.dialect import MAX_NESTING, NestingTooDeep, make_markdown
 from flagstone.markup.highlight import code_block_html
@@ -195,19 +194,6 @@ def _render_table_cell(
     return renderer.renderToken(tokens, idx, options, env)
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cycle collector: a render makes millions of short-lived, acyclic token objects, and
-    the collector's repeated scans of them make rendering time grow faster than the input."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 class MarkdownRenderer:
     """A markdown-it parser set up for Slate documents; one per worker, reused for every file."""
 
@@ -230,7 +216,7 @@ class MarkdownRenderer:
         state = _FileState(source, tab_keys)
         env: EnvType = {"flagstone": state}
         try:
-            with _collector_paused():
+            with collector_paused():
                 html = self.md.render(source.text, env)
         except NestingTooDeep as deep:
             raise DocumentError(
