@@ -79,9 +79,9 @@ class SplitFile:
 
 
 def split_front_matter(text: str) -> SplitFile:
-    lines = text.split("\n")
-    if not lines or not _DELIMITER.fullmatch(lines[0]):
+    if not _DELIMITER.fullmatch(text.partition("\n")[0]):  # most includes: no need to split the lines
         return SplitFile(None, 0, text, 1)
+    lines = text.split("\n")
     for index in range(1, len(lines)):
         if _DELIMITER.fullmatch(lines[index]) or lines[index].rstrip() == "...":
             return SplitFile("\n".join(lines[1:index]), 2, "\n".join(lines[index + 1 :]), index + 2)

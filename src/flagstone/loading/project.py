@@ -78,6 +78,7 @@ class _Resolver:
 
     def __init__(self, project: Project) -> None:
         self.project = project
+        self.real_root = project.root.resolve()  # resolved once: a page can have hundreds of includes
 
     def folders(self, request: str, relative_to: Path) -> list[Path]:
         """Where a request is looked for: beside the page, in source/, and in the project's includes/."""
@@ -129,7 +130,7 @@ class _Resolver:
 
     def _inside_project(self, path: Path, where: Problem) -> Path:
         real = path.resolve()
-        if not real.is_relative_to(self.project.root.resolve()):
+        if not real.is_relative_to(self.real_root):
             raise DocumentError(
                 Problem(
                     where.path,
@@ -145,11 +146,12 @@ class _Resolver:
     def read_part(self, path: Path, chain: tuple[Path, ...]) -> PartSource:
         """An include or partial file, its own front matter dropped, its ERB partials read in turn."""
         display = self.project.display(path)
-        if path.resolve() in chain:
-            cycle = " -> ".join(self.project.display(p) for p in (*chain, path.resolve()))
+        real = path.resolve()
+        if real in chain:
+            cycle = " -> ".join(self.project.display(p) for p in (*chain, real))
             raise DocumentError(Problem(display, None, f"include cycle: {cycle}"))
         _, source = load_source(path, display)
-        return self.expand_erb(source, (*chain, path.resolve()))
+        return self.expand_erb(source, (*chain, real))
 
     def expand_erb(self, source: SourceText, chain: tuple[Path, ...]) -> PartSource:
         if not source.path.name.endswith(".erb"):
