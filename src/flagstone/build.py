@@ -16,7 +16,7 @@ from flagstone.paths import Project, theme_folders
 from flagstone.progress import Progress, no_progress
 from flagstone.rendering import default_workers, render_pages
 from flagstone.search_index import INDEX_FILE, index_script
-from flagstone.site_writer import OutputFile, check_output_dir, write_site
+from flagstone.site_writer import OutputFile, SiteWriter, check_output_dir
 from flagstone.theme import ASSET_DIR, SiteInfo, Theme
 
 _LOGOS = ("images/logo.png", "images/logo.svg", "images/logo.jpg")
@@ -95,17 +95,19 @@ def _build(
         favicon=next((name for name in _FAVICONS if name in relative_statics), None),
         pages=tuple((page.output, page.settings.title) for page in pages),
     )
-    files = [OutputFile(name, copy_from=path) for name, path in relative_statics.items()]
-    files += theme.assets()
-    files += theme.highlight_css({page.settings.highlight_theme for page in pages})
-    if any(page.settings.search for page in pages):
-        files.append(OutputFile(f"{ASSET_DIR}/{INDEX_FILE}", index_script(rendered, memo)))
-    for done, page in enumerate(rendered, 1):
-        files.append(OutputFile(page.source.output, theme.render_page(page, site, memo).encode()))
-        progress("theme", done, len(rendered))
-    write_site(options.out, files)
+    with SiteWriter(options.out) as site_files:
+        for name, path in relative_statics.items():
+            site_files.add(OutputFile(name, copy_from=path))
+        for asset in theme.assets() + theme.highlight_css({page.settings.highlight_theme for page in pages}):
+            site_files.add(asset)
+        for done, page in enumerate(rendered, 1):
+            site_files.add(OutputFile(page.source.output, theme.render_page(page, site, memo).encode()))
+            progress("theme", done, len(rendered))
+        if any(page.settings.search for page in pages):  # made while the pages are being written
+            site_files.add(OutputFile(f"{ASSET_DIR}/{INDEX_FILE}", index_script(rendered, memo)))
     outputs = tuple(page.output for page in pages)
-    report = BuildReport(len(pages), len(files), warnings, time.perf_counter() - started, outputs=outputs)
+    seconds = time.perf_counter() - started
+    report = BuildReport(len(pages), site_files.count, warnings, seconds, outputs=outputs)
     if options.use_cache:
         record_build(options, inputs, report)
     if memo is not None:
