@@ -128,16 +128,24 @@ def main() -> int:
             browser.close()
 
     print(f"search speed, {args.size} endpoints, query {args.query!r}, {args.repeat} runs")
-    print(f"  page load (load event): search on {statistics.median(loads_on):.0f} ms, "
-          f"off {statistics.median(loads_off):.0f} ms (median)")
+    print(
+        f"  page load (load event): search on {statistics.median(loads_on):.0f} ms, "
+        f"off {statistics.median(loads_off):.0f} ms (median)"
+    )
     print(f"  index fetched before the box was used: {'yes' if early else 'no'}")
-    print(f"  first keystroke to painted results: median {statistics.median(firsts):.0f} ms, "
-          f"worst {max(firsts):.0f} ms (target <= 300)")
+    print(
+        f"  first keystroke to painted results: median {statistics.median(firsts):.0f} ms, "
+        f"worst {max(firsts):.0f} ms (target <= 300)"
+    )
     ninety_fifth = sorted(laters)[int(0.95 * (len(laters) - 1))]
-    print(f"  later keystrokes to next paint: median {statistics.median(laters):.0f} ms, "
-          f"95th percentile {ninety_fifth:.0f} ms, worst {max(laters):.0f} ms (target <= 50)")
-    print(f"  index {index_bytes / 1e6:.2f} MB = {100 * index_bytes / page_bytes:.1f}% of the page's "
-          f"{page_bytes / 1e6:.1f} MB HTML (target <= 25%)")
+    print(
+        f"  later keystrokes to next paint: median {statistics.median(laters):.0f} ms, "
+        f"95th percentile {ninety_fifth:.0f} ms, worst {max(laters):.0f} ms (target <= 50)"
+    )
+    print(
+        f"  index {index_bytes / 1e6:.2f} MB = {100 * index_bytes / page_bytes:.1f}% of the page's "
+        f"{page_bytes / 1e6:.1f} MB HTML (target <= 25%)"
+    )
     print(f"  top results: {results[:3]}")
     return 0
 

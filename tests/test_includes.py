@@ -105,10 +105,14 @@ def test_include_symlink_leading_outside_the_project_is_refused(tmp_path: Path, 
     )
 
 
-def test_static_file_or_page_symlink_leading_outside_the_project_is_refused(tmp_path: Path, run_cli: RunCli) -> None:
+def test_static_file_or_page_symlink_leading_outside_the_project_is_refused(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
     secret = tmp_path / "secret.png"
     secret.write_bytes(b"not for publishing")
-    project = write_project(tmp_path / "p", {"source/index.html.md": "# Home\n", "source/images/ok.png": b"ok"})
+    project = write_project(
+        tmp_path / "p", {"source/index.html.md": "# Home\n", "source/images/ok.png": b"ok"}
+    )
     (project / "source/images/leak.png").symlink_to(secret)
     (project / "source/images/inside.png").symlink_to(project / "source/images/ok.png")
     (project / "source/other.html.md").symlink_to(tmp_path / "elsewhere.html.md")

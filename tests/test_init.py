@@ -69,8 +69,7 @@ def test_refuses_to_overwrite_and_writes_nothing(run_cli: RunCli, tmp_path: Path
     result = run_cli("init", tmp_path)
     assert result.status == 2
     assert result.err.splitlines() == [
-        "flagstone: error: "
-        + f"{tmp_path} already holds source/index.html.md; nothing was written "
+        "flagstone: error: " + f"{tmp_path} already holds source/index.html.md; nothing was written "
         "(use --force to overwrite these files)"
     ]
     assert tree(tmp_path) == before

@@ -67,7 +67,9 @@ EDITS: list[tuple[str, Callable[[Path], None]]] = [
     ("a new word to search", _append("source/includes/_c.md", "\nZanzibar appears.\n")),
     (
         "a repeated heading renumbers later ids",
-        _replace("source/includes/_a.md", "## Query Parameters", "## HTTP Request\n\nx\n\n## Query Parameters"),
+        _replace(
+            "source/includes/_a.md", "## Query Parameters", "## HTTP Request\n\nx\n\n## Query Parameters"
+        ),
     ),
     ("a heading removed", _replace("source/includes/_b.md", "## Query Parameters\n", "")),
     ("a heading's text changed", _replace("source/includes/_c.md", "# C\n", "# C renamed\n")),
@@ -83,9 +85,9 @@ EDITS: list[tuple[str, Callable[[Path], None]]] = [
         lambda project: write_project(
             project,
             {
-                "themes/templates/page.html": (
-                    project.parent / "default-page.html"
-                ).read_text(encoding="utf-8").replace("<main", "<!-- edited -->\n<main")
+                "themes/templates/page.html": (project.parent / "default-page.html")
+                .read_text(encoding="utf-8")
+                .replace("<main", "<!-- edited -->\n<main")
             },
         ),
     ),
@@ -151,7 +153,9 @@ def test_an_edit_remakes_only_the_pieces_it_touched(
 
 def test_a_template_that_writes_the_content_twice_still_gets_it_twice(project: Path, tmp_path: Path) -> None:
     page = (tmp_path / "default-page.html").read_text(encoding="utf-8")
-    twice = page.replace("{{ content | safe }}", "{{ content | safe }}<template>{{ content | safe }}</template>")
+    twice = page.replace(
+        "{{ content | safe }}", "{{ content | safe }}<template>{{ content | safe }}</template>"
+    )
     write_project(project, {"themes/templates/page.html": twice})
     memo = Memo()
     build(BuildOptions(project, tmp_path / "served", use_cache=False), memo=memo)

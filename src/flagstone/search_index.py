@@ -70,6 +70,7 @@ def fragment_words(fragment_html: str) -> tuple[str, ...]:
     The result alternates: words before the first marker, the marker ("h3" for heading 3, "p0" for
     partial 0), the words after it, and so on. Computed once per file and cached with it.
     """
+
     def markers_only(title: re.Match[str]) -> str:
         return "".join(marker.group() for marker in _MARKER.finditer(title.group()))
 

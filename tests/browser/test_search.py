@@ -87,7 +87,10 @@ def test_one_typo_still_finds_them(page: Any, kittn_url: str) -> None:
         "#get-a-specific-kitten",
         "#delete-a-specific-kitten",
     }
-    assert {href for _, href in search(page, "Kittnes")[:4]} >= {"#kittens", "#get-all-kittens"}  # swapped letters
+    assert {href for _, href in search(page, "Kittnes")[:4]} >= {
+        "#kittens",
+        "#get-all-kittens",
+    }  # swapped letters
     assert search(page, "kit zzz") == []  # every word must match
     assert page.text_content(".search-results") == "No results for “kit zzz”"
 
@@ -106,7 +109,9 @@ def test_the_exact_title_of_every_h2_is_in_the_top_three(page: Any, kittn_url: s
         assert f"#{heading_id}" in hrefs, (text, hrefs)
 
 
-def test_enter_jumps_to_the_result_and_marks_the_matches_until_the_next_search(page: Any, kittn_url: str) -> None:
+def test_enter_jumps_to_the_result_and_marks_the_matches_until_the_next_search(
+    page: Any, kittn_url: str
+) -> None:
     page.goto(kittn_url + "index.html")
     page.focus("#input-search")
     page.keyboard.type("delete specific")
@@ -220,7 +225,9 @@ def test_a_term_of_another_page_leads_to_that_page(page: Any, greenhouse_site: P
         page.goto(served + "harvest.html")
         found = search(page, word)
         assert found[0][1] == f"job-board.html#{section_id}"
-        assert page.text_content(".search-results li:first-child .search-result-parent").endswith("Job Board API")
+        assert page.text_content(".search-results li:first-child .search-result-parent").endswith(
+            "Job Board API"
+        )
         page.click(f"{RESULT_LINKS} >> nth=0")
         page.wait_for_url(re.compile(r"job-board\.html#"))
         assert page.evaluate("location.hash") == f"#{section_id}"

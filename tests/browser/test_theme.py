@@ -108,7 +108,9 @@ def test_works_from_file_url(page: Any, kittn_site: Path) -> None:
 def test_page_weight(kittn_site: Path) -> None:
     # The search index is the page's text in another form (loaded when the box is used), not code.
     code = [
-        p for p in (kittn_site / "flagstone").iterdir() if p.suffix in (".js", ".css") and p.name != "search-index.js"
+        p
+        for p in (kittn_site / "flagstone").iterdir()
+        if p.suffix in (".js", ".css") and p.name != "search-index.js"
     ]
     assert {"search.js", "search.css", "theme.js", "theme.css"} <= {p.name for p in code}
     js_css = sum(p.stat().st_size for p in code)
