@@ -20,6 +20,7 @@ _RENDER_MODULES = (
     "markup/dialect.py",
     "markup/fastlex.py",
     "markup/highlight.py",
+    "markup/regex_starts.py",
     "markup/render.py",
     "markup/slugs.py",
     "models.py",

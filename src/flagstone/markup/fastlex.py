@@ -4,7 +4,8 @@ A RegexLexer tries a state's rules one by one at each position, up to thirty `ma
 token. Joined as alternatives of one pattern, `(rule0)|(rule1)|...`, the regex engine does that trial
 in C and `lastindex` names the rule that matched: alternation takes the first alternative that matches,
 exactly as the lexer takes the first rule, so the token stream is the same. Rules with callbacks are
-matched again alone, so a callback sees the match object it was written for.
+matched again alone, so a callback sees the match object it was written for. Where the character at a
+position can start only a few of a state's rules (see regex_starts), those are tried alone instead.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import Any
 
 from pygments.lexer import ExtendedRegexLexer, LexerContext, RegexLexer
 from pygments.token import Error, Text, Whitespace, _TokenType
+
+from flagstone.markup.regex_starts import Starts, match_starts
 
 Token = tuple[int, _TokenType, str]
 # (match, action, new state), as Pygments keeps a rule
@@ -89,8 +92,42 @@ def _runs(rules: list[Rule], lexer_flags: int) -> tuple[_Run, ...]:
     return tuple(runs)
 
 
-class _States(dict[str, tuple[_Run, ...]]):
-    """A lexer's states as runs, each joined on first use: a state's pattern costs milliseconds to
+# A position whose character at most this many rules can start with tries those rules alone; any
+# other tries the joined runs. A single rule's match fails fast in C, the joined pattern walks every
+# alternative (about 3 µs a token in Python's lexer).
+_FEW = 6
+
+
+def _rule_starts(rule: Rule) -> Starts | None:
+    """A test for the characters the rule's match can start with; None when it can start anywhere."""
+    pattern = getattr(rule[0], "__self__", None)
+    return match_starts(pattern) if isinstance(pattern, re.Pattern) else None
+
+
+class _State(dict[str, tuple[_Run, ...]]):
+    """A lexer state: its runs, and by character the runs worth trying where a token starts with it."""
+
+    def __init__(self, rules: list[Rule], flags: int) -> None:
+        super().__init__()
+        self.all = _runs(rules, flags)
+        self.rules = rules
+        self.starts = [_rule_starts(rule) for rule in rules]
+
+    def __missing__(self, character: str) -> tuple[_Run, ...]:
+        candidates = [
+            rule
+            for rule, starts in zip(self.rules, self.starts, strict=True)
+            if starts is None or starts(character)
+        ]
+        runs = self.all
+        if len(candidates) <= _FEW:
+            runs = tuple(_Run(rule[0], (rule,), single=True) for rule in candidates)
+        self[character] = runs
+        return runs
+
+
+class _States(dict[str, _State]):
+    """A lexer's states, each made on first use: a state's joined pattern costs milliseconds to
     compile, and most code visits few of a big lexer's states."""
 
     def __init__(self, tokendefs: dict[str, list[Rule]], flags: int) -> None:
@@ -98,13 +135,13 @@ class _States(dict[str, tuple[_Run, ...]]):
         self.tokendefs = tokendefs
         self.flags = flags
 
-    def __missing__(self, name: str) -> tuple[_Run, ...]:
-        runs = self[name] = _runs(self.tokendefs[name], self.flags)
-        return runs
+    def __missing__(self, name: str) -> _State:
+        state = self[name] = _State(self.tokendefs[name], self.flags)
+        return state
 
 
 def _states(lexer: RegexLexer) -> _States:
-    """The lexer's runs, kept on the lexer (flagstone makes one per language and process). Most
+    """The lexer's states, kept on the lexer (flagstone makes one per language and process). Most
     lexers share their rules through the class, some (C#) pick a set per instance."""
     states = getattr(lexer, "_flagstone_runs", None)
     if not isinstance(states, _States):
@@ -162,7 +199,7 @@ def _regex_tokens(lexer: RegexLexer, text: str) -> Iterator[Token]:
     pos, end = 0, len(text)
     while True:
         # _first_rule, inlined: this loop runs once per token.
-        for run in state:
+        for run in state[text[pos]] if pos < end else state.all:
             match = run.match(text, pos, end)
             if match is not None:
                 break
@@ -201,7 +238,8 @@ def _extended_tokens(lexer: ExtendedRegexLexer, text: str) -> Iterator[Token]:
     ctx = LexerContext(text, 0)
     state = states["root"]
     while True:
-        found = _first_rule(state, text, ctx.pos, ctx.end)
+        runs = state[text[ctx.pos]] if ctx.pos < ctx.end else state.all
+        found = _first_rule(runs, text, ctx.pos, ctx.end)
         if found is not None:
             (_, action, new_state), match = found
             if action is not None:
