@@ -21,7 +21,9 @@ _CJK = "\u1100-\u11ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-
 _CJK_RUN = re.compile(f"[{_CJK}]+|[^{_CJK}]+")
 _IS_CJK = re.compile(f"[{_CJK}]")
 _WORD = re.compile(r"[^\W_]+")
-_CODE = re.compile(r"<pre[\s>].*?</pre>", re.DOTALL)  # code is searched in the editor, not here
+# Code is searched in the editor, not here. Written out as runs of non-`<` (not `.*?</pre>`, which
+# tries the end tag at every character of every code block).
+_CODE = re.compile(r"<pre[\s>][^<]*(?:<(?!/pre>)[^<]*)*</pre>")
 _TITLE = re.compile(r"<h([1-3])[\s>].*?</h\1>", re.DOTALL)  # titles are indexed from the headings
 _TAG = re.compile(r"<[^>]*>")
 _OPEN_TAG_END = re.compile(r"<[^<>]*\Z")
