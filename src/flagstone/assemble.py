@@ -43,13 +43,13 @@ class _Headings:
     fragments: tuple[Fragment, ...]  # held, so their ids in the memo key stay theirs
 
 
-def _in_page_order(part: RenderedPart) -> Iterator[tuple[Heading, str]]:
-    """The part's headings with their Slate ids, as the page shows them: its partials' headings
-    where the partials are called."""
-    headings, ids = part.fragment.headings, slate_ids(part)
+def _in_page_order(part: RenderedPart, ids_of: dict[int, list[str]]) -> Iterator[tuple[Heading, str]]:
+    """The part's headings with their Slate ids (`ids_of`, by id of part), as the page shows them:
+    its partials' headings where the partials are called."""
+    headings, ids = part.fragment.headings, ids_of[id(part)]
     for index, piece in enumerate(_pieces(part)):
         if index % 2:
-            yield from _in_page_order(part.partials[int(piece)])
+            yield from _in_page_order(part.partials[int(piece)], ids_of)
         else:
             for number in HEADING_MARK.findall(piece):
                 yield headings[int(number)], ids[int(number)]
@@ -61,9 +61,10 @@ def _headings(part: RenderedPart, memo: Memo | None) -> _Headings:
     if isinstance(known, _Headings):
         return known
     walked = tuple(_walk(part))
+    ids_of = {id(p): slate_ids(p) for p in walked}
     found = _Headings(
-        tuple(_in_page_order(part)),
-        tuple(slug for p in walked for slug in slate_ids(p)),
+        tuple(_in_page_order(part, ids_of)),
+        tuple(slug for ids in ids_of.values() for slug in ids),
         tuple(p.fragment for p in walked),
     )
     if memo:

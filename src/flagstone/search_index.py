@@ -162,6 +162,8 @@ _BLOCK = 256
 
 @dataclass(frozen=True)
 class _Block:
+    """One block's postings, with the sections they were made from (compared on the next build)."""
+
     sections: tuple[Section, ...]
     postings: dict[str, str]
 

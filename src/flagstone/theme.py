@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +84,7 @@ class Theme:
         )
         # The key names the page; the stand-in is compared on a hit, not hashed: comparing thousands
         # of headings to the last build's costs less than hashing them.
-        key = ("page", self.fingerprint(), site, page.source.output) if memo else None
+        key = ("page", self.fingerprint, site, page.source.output) if memo else None
         known = memo.get(key) if memo else None
         if isinstance(known, _Around) and known.stand_in == stand_in:
             return f"{known.before}{page.content_html}{known.after}"
@@ -94,8 +95,10 @@ class Theme:
             memo.put(key, _Around(stand_in, halves[0], halves[1]))
         return f"{halves[0]}{page.content_html}{halves[1]}"
 
+    @cached_property
     def fingerprint(self) -> str:
-        """A digest of every template, so that editing one while serve runs is never missed."""
+        """A digest of every template, so that editing one while serve runs is never missed. Read
+        once per Theme: a build makes its own, and asks for this once per page."""
         digest = hashlib.sha256()
         for folder in self.folders:
             for path in sorted((folder / "templates").rglob("*")):
