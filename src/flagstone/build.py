@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
+from functools import partial
 from pathlib import Path
 
 from flagstone.cache import FragmentCache
 from flagstone.collector import collector_paused
 from flagstone.errors import DocumentError, Problem, UsageError
+from flagstone.forked import in_child
 from flagstone.incremental import input_stamp, record_build
 from flagstone.loading.project import discover, load_page
 from flagstone.memo import Memo
@@ -95,16 +98,22 @@ def _build(
         favicon=next((name for name in _FAVICONS if name in relative_statics), None),
         pages=tuple((page.output, page.settings.title) for page in pages),
     )
-    with SiteWriter(options.out) as site_files:
+    searchable = any(page.settings.search for page in pages)
+    make_index = partial(index_script, rendered, memo)
+    # Without a memo (every build but serve's, whose memo holds the index blocks) the index is made in
+    # a child process, on another core, while this one themes and writes the pages.
+    index_maker = in_child(make_index) if searchable and memo is None else nullcontext(make_index)
+    styles = {page.settings.highlight_theme for page in pages}
+    with index_maker as index, SiteWriter(options.out) as site_files:
         for name, path in relative_statics.items():
             site_files.add(OutputFile(name, copy_from=path))
-        for asset in theme.assets() + theme.highlight_css({page.settings.highlight_theme for page in pages}):
+        for asset in theme.assets() + theme.highlight_css(styles):
             site_files.add(asset)
         for done, page in enumerate(rendered, 1):
             site_files.add(OutputFile(page.source.output, theme.render_page(page, site, memo).encode()))
             progress("theme", done, len(rendered))
-        if any(page.settings.search for page in pages):  # made while the pages are being written
-            site_files.add(OutputFile(f"{ASSET_DIR}/{INDEX_FILE}", index_script(rendered, memo)))
+        if searchable:
+            site_files.add(OutputFile(f"{ASSET_DIR}/{INDEX_FILE}", index()))
     outputs = tuple(page.output for page in pages)
     seconds = time.perf_counter() - started
     report = BuildReport(len(pages), site_files.count, warnings, seconds, outputs=outputs)

@@ -18,6 +18,7 @@ RENDERER = "renderer"  # in the cache folder: the fingerprint of the renderer th
 # flagstone, or a developer's edit) must invalidate every cached fragment.
 _RENDER_MODULES = (
     "markup/dialect.py",
+    "markup/fastjson.py",
     "markup/fastlex.py",
     "markup/highlight.py",
     "markup/regex_starts.py",

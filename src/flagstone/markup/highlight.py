@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
+from pygments.lexers.data import JsonLexer
 from pygments.token import STANDARD_TYPES, Error, Whitespace, _TokenType
 
+from flagstone.markup import fastjson
 from flagstone.markup.fastlex import unprocessed_tokens
 
 if TYPE_CHECKING:
@@ -136,13 +138,9 @@ def _token_class(token_type: _TokenType) -> str:
     return _ERROR if token_type in Error else _css_class(token_type)  # type: ignore[comparison-overlap]
 
 
-def _spans(tokens: Iterable[tuple[int, _TokenType, str]]) -> str | None:
-    """Token spans, adjacent tokens of one class merged; None when the lexer met code it cannot read.
-
-    A lean stand-in for Pygments' HtmlFormatter(nowrap=True), which spends most of its time on
-    line bookkeeping that a plain <pre> does not need. The runs are escaped in one call (joined by
-    NUL, which markdown-it never lets into code), not one call per run.
-    """
+def _runs(tokens: Iterable[tuple[int, _TokenType, str]]) -> tuple[list[str], list[str]] | None:
+    """The tokens' classes and texts, adjacent tokens of one class merged; None when the lexer met code
+    it cannot read."""
     classes: list[str] = []
     texts: list[str] = []
     current = None
@@ -156,6 +154,13 @@ def _spans(tokens: Iterable[tuple[int, _TokenType, str]]) -> str | None:
         classes.append(css)
         texts.append(value)
         current = css
+    return classes, texts
+
+
+def _spans(classes: list[str], texts: list[str]) -> str:
+    """The runs as spans: a lean stand-in for Pygments' HtmlFormatter(nowrap=True), which spends most
+    of its time on line bookkeeping that a plain <pre> does not need. The runs are escaped in one call
+    (joined by NUL, which markdown-it never lets into code), not one call per run."""
     if not texts:  # empty code: splitting "" would still give one run
         return ""
     escaped = html.escape("\x00".join(texts), quote=False).split("\x00")
@@ -190,15 +195,25 @@ def forget() -> None:
     _known.clear()
 
 
-def _tokens(lexer: Lexer, code: str) -> Iterable[tuple[int, _TokenType, str]]:
-    """The lexer's tokens as `get_tokens` makes them: the same input preparation, then the raw token
-    stream (without its per-token generator when it has no filters, a tenth of the lexing time), by
-    combined patterns for a regex lexer (see fastlex)."""
+@cache
+def _json_classes() -> tuple[str, ...]:
+    return tuple(_token_class(token_type) for token_type in fastjson.TOKEN_TYPES)
+
+
+def _lexed_runs(lexer: Lexer, code: str) -> tuple[list[str], list[str]] | None:
+    """The lexer's runs for `code`, as `get_tokens` would give them: the same input preparation, then
+    the raw token stream (without its per-token generator when it has no filters, a tenth of the lexing
+    time), by combined patterns for a regex lexer (see fastlex), by one pattern for JSON (see fastjson).
+    """
     prepare = getattr(lexer, "_preprocess_lexer_input", None)
     if lexer.filters or prepare is None:
-        return ((0, token_type, value) for token_type, value in lexer.get_tokens(code))
+        return _runs((0, token_type, value) for token_type, value in lexer.get_tokens(code))
     text = prepare(code)
-    return unprocessed_tokens(lexer, text) or lexer.get_tokens_unprocessed(text)
+    if type(lexer).get_tokens_unprocessed is JsonLexer.get_tokens_unprocessed:
+        runs = fastjson.json_runs(text, _json_classes())
+        if runs is not None:
+            return runs
+    return _runs(unprocessed_tokens(lexer, text) or lexer.get_tokens_unprocessed(text))
 
 
 def highlight_code(code: str, tag: str) -> str:
@@ -209,10 +224,10 @@ def highlight_code(code: str, tag: str) -> str:
     lexer = None if tag == "plaintext" else pygments_lexer(tag)
     if lexer is None:
         return html.escape(code, quote=False)
-    highlighted = _spans(_tokens(lexer, code))
+    runs = _lexed_runs(lexer, code)
     # Code the lexer cannot read (a JSON sample with HTTP headers on top) would come out as red
     # error boxes splitting words apart; plain text reads better.
-    return html.escape(code, quote=False) if highlighted is None else highlighted
+    return html.escape(code, quote=False) if runs is None else _spans(*runs)
 
 
 def code_block_html(code: str, info: str, tab_keys: tuple[str, ...]) -> tuple[str, CodeLanguage]:

@@ -1,0 +1,57 @@
+"""Work done in a forked child while the build goes on: the child inherits the data, nothing is pickled."""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def in_child(work: Callable[[], bytes]) -> Iterator[Callable[[], bytes]]:
+    """Start `work` in a child process and give a function that returns its result, waiting if need be.
+
+    For work that only reads what the build already holds (the search index of the rendered pages):
+    it runs on another core while this process goes on (themes and writes the pages). Where fork is
+    missing, or the child fails for any reason, the work is done here instead, so that its errors
+    surface as they would have without a child. A child whose result is not wanted is stopped on the
+    way out. Enter only where no other thread runs: a thread's locks would be copied as they are.
+    """
+    if not hasattr(os, "fork"):
+        yield work
+        return
+    try:
+        reader, writer = os.pipe()
+        pid = os.fork()
+    except OSError:
+        yield work
+        return
+    if pid == 0:  # the child: never returns, and leaves the parent's buffers and cleanup alone
+        status = 1
+        try:
+            os.close(reader)
+            data = memoryview(work())
+            while data:
+                data = data[os.write(writer, data) :]
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(writer)
+    pipe = open(reader, "rb")  # noqa: SIM115  # closed below, whether or not the result is read
+    collected = False
+
+    def result() -> bytes:
+        nonlocal collected
+        data = pipe.read()
+        collected = True
+        _, status = os.waitpid(pid, 0)
+        return data if status == 0 else work()
+
+    try:
+        yield result
+    finally:
+        pipe.close()
+        if not collected:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
