@@ -6,10 +6,18 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+from markdown_it.rules_block.fence import fence
+from markdown_it.rules_core.normalize import normalize as markdown_it_normalize
+from markdown_it.rules_core.state_core import StateCore
 
 from flagstone.assemble import assemble
+from flagstone.markup.dialect import fast_fence, make_markdown, normalize_newlines
 from flagstone.markup.render import MarkdownRenderer
 from flagstone.models import PageSettings, PageSource, PartSource, RenderedPart, SourceText
+from tests.conftest import REPO, SHARED
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -97,3 +105,53 @@ def test_compact_highlight_stylesheet_keeps_every_token_rule(style: str) -> None
     compact = stylesheet(style)
     assert _rules(compact) == expected
     assert len(compact) < 0.6 * len(HtmlFormatter(style=style).get_style_defs(".highlight"))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab \r\n\x00\t#>|`")), max_size=40))
+def test_line_ends_and_nuls_are_normalized_as_markdown_it_does(text: str) -> None:
+    md = make_markdown()
+    ours, theirs = StateCore(text, md, {}), StateCore(text, md, {})
+    normalize_newlines(ours)
+    markdown_it_normalize(theirs)
+    assert ours.src == theirs.src
+    assert md.core.ruler.get_active_rules()[0] == "normalize"  # ours, in markdown-it's place
+    assert md.core.ruler.getRules("")[0] is normalize_newlines
+
+
+def _markdown_it_fences() -> MarkdownIt:
+    md = make_markdown()
+    md.block.ruler.at("fence", fence, {"alt": ["paragraph", "reference", "blockquote", "list"]})
+    return md
+
+
+def _tokens(md: MarkdownIt, text: str) -> list[tuple[object, ...]]:
+    return [(t.type, t.tag, t.content, t.info, t.markup, t.map, t.level, t.nesting) for t in md.parse(text)]
+
+
+def test_fast_fences_parse_every_document_as_markdown_it_does() -> None:
+    ours, theirs = make_markdown(), _markdown_it_fences()
+    assert fast_fence in ours.block.ruler.getRules("") and fence not in ours.block.ruler.getRules("")
+    files = [*(REPO / "source").rglob("*.md"), *(REPO / "includes").rglob("*.md")]
+    files += sorted((SHARED / "corpus").rglob("*.md"))  # when ../shared is there
+    for path in files:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        assert _tokens(ours, text) == _tokens(theirs, text), path
+
+
+_FENCE_PIECES = st.sampled_from(
+    [
+        *("```", "~~~", "````", "```json", "``` a`b", "  ```", "    ```", "\t```", "- ", "> ", "1. ", "x"),
+        *(" ", "\n", "\n\n", "`", "~", "# h", "<div>", "| a | b |\n|---|---|\n"),
+    ]
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_FENCE_PIECES, max_size=20))
+@example(["```", "\n", "x", "\n", " "])  # unclosed, up to a last line of blanks (which is no line)
+@example(["- ", "```", "\n", "  x", "\n", "```"])  # in a list: markdown-it's own rule
+@example(["```", "\n", "x", "\n", "  ````  ", "\n", "y"])
+def test_fast_fences_parse_any_text_as_markdown_it_does(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert _tokens(make_markdown(), text) == _tokens(_markdown_it_fences(), text)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from functools import cache
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_block.fence import fence
 from markdown_it.rules_block.html_block import html_block
 from markdown_it.rules_block.state_block import StateBlock
+from markdown_it.rules_core.state_core import StateCore
 
 _OPENING_TAG = re.compile(r"\s*<([A-Za-z][A-Za-z0-9-]*)")
 # markdown-it silently drops the rest of a document nested deeper than its `maxNesting`; flagstone
@@ -140,6 +144,51 @@ def slate_html_block(state: StateBlock, start_line: int, end_line: int, silent: 
     return True
 
 
+def normalize_newlines(state: StateCore) -> None:
+    """markdown-it's `normalize` rule, the same text without a regex substitution at every line end:
+    CR LF and lone CR become LF, NUL becomes U+FFFD."""
+    text = state.src
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\0" in text:
+        text = text.replace("\0", "\ufffd")
+    state.src = text
+
+
+@cache
+def _closing_fence(marker: str, length: int) -> re.Pattern[str]:
+    return re.compile(rf"^[ \t]*{re.escape(marker)}{{{length},}}[ \t]*$", re.MULTILINE)
+
+
+def fast_fence(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """markdown-it's fence rule, where a fence starts a line of the top level: its closing fence found
+    by one regex search and its lines cut as one slice, not a Python step per line (JSON samples run to
+    hundreds of lines). Any other fence, or a check, is markdown-it's own."""
+    # Lines with code-block indents (off in this dialect) would need markdown-it's per-line test.
+    if silent or state.blkIndent or state.sCount[start_line] or state._code_enabled:
+        return fence(state, start_line, end_line, silent)
+    if not fence(state, start_line, end_line, True):  # the opening line's checks
+        return False
+    src = state.src
+    start, end = state.bMarks[start_line], state.eMarks[start_line]
+    marker = src[start]
+    info = src[start:end].lstrip(marker)
+    markup = src[start : end - len(info)]
+    first = state.bMarks[start_line + 1]
+    closing = _closing_fence(marker, len(markup)).search(src, first, state.bMarks[end_line])
+    # Unclosed, the block runs to the end of the document (or of the enclosing block).
+    next_line = end_line if closing is None else bisect_right(state.bMarks, closing.start()) - 1
+    state.line = next_line if closing is None else next_line + 1
+    token = state.push("fence", "code", 0)
+    token.info = info
+    # The lines are contiguous in the source; the last ends at its line feed (a document's last
+    # line of blanks has no line of its own, and stays out).
+    token.content = src[first : state.eMarks[next_line - 1] + 1] if next_line > start_line + 1 else ""
+    token.markup = markup
+    token.map = [start_line, state.line]
+    return True
+
+
 def make_markdown() -> MarkdownIt:
     """CommonMark + tables + strikethrough + raw HTML, without indented code blocks (Slate disables them)."""
     md = MarkdownIt(
@@ -148,6 +197,8 @@ def make_markdown() -> MarkdownIt:
     )
     md.enable(["table", "strikethrough"])
     md.disable("code")
+    md.core.ruler.at("normalize", normalize_newlines)
+    md.block.ruler.at("fence", fast_fence, {"alt": ["paragraph", "reference", "blockquote", "list"]})
     md.block.ruler.at("heading", slate_heading, {"alt": ["paragraph", "reference", "blockquote"]})
     md.block.ruler.at("html_block", slate_html_block, {"alt": ["paragraph", "reference", "blockquote"]})
     md.block.ruler.at(

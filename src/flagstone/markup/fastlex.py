@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from pygments.lexer import ExtendedRegexLexer, LexerContext, RegexLexer
@@ -109,9 +110,15 @@ class _State(dict[str, tuple[_Run, ...]]):
 
     def __init__(self, rules: list[Rule], flags: int) -> None:
         super().__init__()
-        self.all = _runs(rules, flags)
         self.rules = rules
+        self.flags = flags
         self.starts = [_rule_starts(rule) for rule in rules]
+
+    @cached_property
+    def all(self) -> tuple[_Run, ...]:
+        """The state's runs, joined when first needed: where every character that comes up can start
+        only a few rules, the joined pattern is never compiled."""
+        return _runs(self.rules, self.flags)
 
     def __missing__(self, character: str) -> tuple[_Run, ...]:
         candidates = [
