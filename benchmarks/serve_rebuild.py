@@ -1,8 +1,9 @@
-"""Rebuilds as `flagstone serve` runs them: one process, one fragment cache and memo across builds.
+"""Rebuilds as `flagstone serve` runs them: its builder, with one fragment cache and memo across builds.
 
 usage: python3 benchmarks/serve_rebuild.py PROJECT [--repeat 3]
 Builds PROJECT once (not timed), then appends a sentence to its middle include and rebuilds, --repeat
-times; prints the rebuild seconds as JSON (a list). The project's files are edited in place.
+times; prints the rebuild seconds as JSON (a list): from the start of the build to the new version
+published to the browsers (built, digested, swapped in). The project's files are edited in place.
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from flagstone.build import build
-from flagstone.cache import FragmentCache
-from flagstone.memo import Memo
 from flagstone.models import BuildOptions
+from flagstone.server.builder import Builder
+from flagstone.server.livereload import LiveSite
 
 
 def main() -> int:
@@ -33,17 +33,18 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="flagstone-serve-") as temporary:
         folder = Path(temporary)
         os.environ["FLAGSTONE_CACHE_DIR"] = str(folder / "cache")
-        cache, memo = FragmentCache(folder / "fragments"), Memo()
+        site = LiveSite()
+        builder = Builder(BuildOptions(args.project, folder / "site"), site, folder, log=lambda line: None)
         seconds = []
         for attempt in range(args.repeat + 1):
-            # As the server's builder: a fresh folder per version, the project's build record untouched.
-            options = BuildOptions(args.project, folder / f"site-{attempt}", use_cache=False)
             started = time.perf_counter()
-            build(options, fragment_cache=cache, memo=memo)
+            if not builder.build():
+                raise SystemExit(f"the build of {args.project} failed")
             if attempt:
                 seconds.append(time.perf_counter() - started)
             text = include.read_text(encoding="utf-8")
             include.write_text(f"{text}\nOne more sentence (serve {attempt}).\n", encoding="utf-8")
+        builder.stop()
     print(json.dumps(seconds))
     return 0
 

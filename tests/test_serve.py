@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import json
 import os
@@ -18,8 +19,11 @@ from typing import Any
 
 import pytest
 
+from flagstone.build import build
+from flagstone.models import BuildOptions
 from flagstone.server import Preview, ServeOptions
 from flagstone.server.http import inject, site_path
+from flagstone.site_writer import MARKER
 from tests.conftest import REPO, write_project
 
 PAGE = """
@@ -553,3 +557,25 @@ def test_cli_refuses_a_port_out_of_range(project: Path) -> None:
         2,
         "flagstone: error: --port must be between 0 and 65535, got 70000\n",
     )
+
+
+def test_a_build_asked_for_digests_reports_those_of_the_files_it_wrote(tmp_path: Path) -> None:
+    root = write_project(
+        tmp_path / "p",
+        {
+            "source/index.html.md": "---\ntitle: T\n---\n# Hello\n\n![](images/logo.png)\n",
+            "source/images/logo.png": b"\x89PNG not really",
+        },
+    )
+    out = tmp_path / "site"
+    report = build(BuildOptions(root, out, use_cache=False), digest_files=True)
+    on_disk = {
+        path: hashlib.sha256(path_bytes).digest()
+        for path, path_bytes in (
+            (p.relative_to(out).as_posix(), p.read_bytes()) for p in out.rglob("*") if p.is_file()
+        )
+        if path != MARKER
+    }
+    assert dict(report.file_digests) == on_disk
+    assert {"index.html", "images/logo.png"} <= set(on_disk)
+    assert build(BuildOptions(root, tmp_path / "again", use_cache=False)).file_digests == ()

@@ -52,15 +52,21 @@ def build(
     progress: Progress = no_progress,
     fragment_cache: FragmentCache | None = None,
     memo: Memo | None = None,
+    digest_files: bool = False,
 ) -> BuildReport:
     """Build the site. A long-running caller (serve) passes one `fragment_cache` and one `memo` to
-    every build: files, pages and index pieces unchanged since the last build are then reused."""
+    every build: files, pages and index pieces unchanged since the last build are then reused; and
+    with `digest_files` gets each written file's digest in the report, without reading it back."""
     with collector_paused():
-        return _build(options, progress, fragment_cache, memo)
+        return _build(options, progress, fragment_cache, memo, digest_files)
 
 
 def _build(
-    options: BuildOptions, progress: Progress, fragment_cache: FragmentCache | None, memo: Memo | None
+    options: BuildOptions,
+    progress: Progress,
+    fragment_cache: FragmentCache | None,
+    memo: Memo | None,
+    digest_files: bool,
 ) -> BuildReport:
     started = time.perf_counter()
     project = Project.at(options.project)
@@ -104,7 +110,7 @@ def _build(
     # a child process, on another core, while this one themes and writes the pages.
     index_maker = in_child(make_index) if searchable and memo is None else nullcontext(make_index)
     styles = {page.settings.highlight_theme for page in pages}
-    with index_maker as index, SiteWriter(options.out) as site_files:
+    with index_maker as index, SiteWriter(options.out, digest_files) as site_files:
         for name, path in relative_statics.items():
             site_files.add(OutputFile(name, copy_from=path))
         for asset in theme.assets() + theme.highlight_css(styles):
@@ -116,7 +122,10 @@ def _build(
             site_files.add(OutputFile(f"{ASSET_DIR}/{INDEX_FILE}", index()))
     outputs = tuple(page.output for page in pages)
     seconds = time.perf_counter() - started
-    report = BuildReport(len(pages), site_files.count, warnings, seconds, outputs=outputs)
+    digests = tuple(sorted((site_files.digests or {}).items()))
+    report = BuildReport(
+        len(pages), site_files.count, warnings, seconds, outputs=outputs, file_digests=digests
+    )
     if options.use_cache:
         record_build(options, inputs, report)
     if memo is not None:

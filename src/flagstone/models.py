@@ -28,6 +28,8 @@ class BuildReport:
     seconds: float
     up_to_date: bool = False
     outputs: tuple[str, ...] = ()  # the pages' paths in the site
+    # (path in the site, SHA-256 of its bytes) for every file written, when the build was asked for them
+    file_digests: tuple[tuple[str, bytes], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -46,8 +47,10 @@ class SiteWriter:
     overlaps the rest of the build (the search index) instead of following it.
     """
 
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, digest: bool = False) -> None:
         self.out = out.resolve()
+        # path -> SHA-256 of each file's bytes, when asked for (serve tells pages of a change by them)
+        self.digests: dict[str, bytes] | None = {} if digest else None
         self.staging = self.out.parent / f".{self.out.name}.flagstone-new-{os.getpid()}"
         self.retired = self.out.parent / f".{self.out.name}.flagstone-old-{os.getpid()}"
         self.count = 0
@@ -72,6 +75,9 @@ class SiteWriter:
     def add(self, file: OutputFile) -> None:
         self.count += 1
         self._pending.append(self._pool.submit(self._write, file))
+        if self.digests is not None:  # here, while the writer thread writes (hashing lets go of the GIL)
+            data = file.data if file.copy_from is None else file.copy_from.read_bytes()
+            self.digests[file.path] = hashlib.sha256(data or b"").digest()
 
     def _write(self, file: OutputFile) -> None:
         target = self.staging / file.path

@@ -76,8 +76,8 @@ class Builder:
         options = dataclasses.replace(self.options, out=folder, use_cache=False)
         self.site.started()
         try:
-            report = build(options, fragment_cache=self.cache, memo=self.memo)
-            html, css = site_digests(folder)
+            report = build(options, fragment_cache=self.cache, memo=self.memo, digest_files=True)
+            html, css = site_digests(report.file_digests)
         except UsageError as error:
             if raise_usage:
                 raise

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
-
-from flagstone.site_writer import MARKER
 
 # How long a browser's long poll is held open when nothing happens; it then simply asks again.
 POLL_SECONDS = 25.0
@@ -43,19 +41,13 @@ class Version:
         }
 
 
-def site_digests(folder: Path) -> tuple[str, str]:
-    """Digests of a built site: of every file but stylesheets, and of the stylesheets."""
+def site_digests(file_digests: Iterable[tuple[str, bytes]]) -> tuple[str, str]:
+    """Digests of a built site from its files' (path, digest): of every file but stylesheets, and of
+    the stylesheets."""
     html, css = hashlib.sha256(), hashlib.sha256()
-    for directory, dirnames, filenames in os.walk(folder):
-        dirnames.sort()
-        for name in sorted(filenames):
-            path = Path(directory) / name
-            relative = path.relative_to(folder).as_posix()
-            if relative == MARKER:
-                continue
-            digest = css if name.endswith(".css") else html
-            digest.update(relative.encode("utf-8", "surrogateescape") + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for path, file_digest in sorted(file_digests):
+        digest = css if path.endswith(".css") else html
+        digest.update(path.encode("utf-8", "surrogateescape") + b"\0" + file_digest)
     return html.hexdigest()[:20], css.hexdigest()[:20]
 
 
