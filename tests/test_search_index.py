@@ -7,9 +7,10 @@ import re
 from pathlib import Path
 
 from flagstone.build import build
-from flagstone.models import BuildOptions
+from flagstone.markup.render import MarkdownRenderer
+from flagstone.models import BuildOptions, SourceText
 from flagstone.search_index import fragment_words, normalize, words
-from tests.conftest import write_project
+from tests.conftest import REPO, SHARED, write_project
 
 INDEX = "flagstone/search-index.js"
 
@@ -170,3 +171,20 @@ def test_a_cached_build_gives_the_same_index(tmp_path: Path) -> None:
     (tmp_path / "project" / "source" / "index.html.md").write_text("---\nincludes: [a]\n---\n# Top\n")
     build(BuildOptions(tmp_path / "project", tmp_path / "cached"))
     assert not (tmp_path / "cached" / INDEX).exists()
+
+
+def test_words_from_the_prose_alone_are_those_of_the_whole_html() -> None:
+    """The renderer hands only the prose (its HTML without the fenced blocks it wrote) to the word
+    finder; what it finds must be what the whole HTML gives, code blocks written in raw HTML included."""
+    files = [*(REPO / "source").rglob("*.md"), *(REPO / "includes").rglob("*.md")]
+    files += sorted((SHARED / "corpus").rglob("*.md"))  # when ../shared is there
+    own = '<div class="highlight"><pre class="highlight json"><code>{}</code></pre></div>\n'
+    texts = [path.read_text(encoding="utf-8", errors="replace") for path in files]
+    texts.append(f"# A\n\nword\n\n```json\n{{}}\n```\n\n{own}\n# B\n\n```json\n{{}}\n```\nafter\n")
+    renderer = MarkdownRenderer()
+    blocks = 0
+    for text in texts:
+        fragment = renderer.render(SourceText(Path("x.md"), "x.md", text), ("json",), fragment_words)
+        assert fragment.search_words == fragment_words(fragment.html)
+        blocks += fragment.html.count('<div class="highlight')
+    assert blocks > (1000 if (SHARED / "corpus").exists() else 10)

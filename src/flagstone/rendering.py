@@ -51,10 +51,7 @@ def _worker_renderer() -> MarkdownRenderer:
 
 
 def _render_job(job: RenderJob) -> Fragment:
-    fragment = _worker_renderer().render(job.source, job.tab_keys)
-    if job.search:
-        return replace(fragment, search_words=fragment_words(fragment.html))
-    return fragment
+    return _worker_renderer().render(job.source, job.tab_keys, fragment_words if job.search else None)
 
 
 def _parts(part: PartSource) -> Iterator[PartSource]:

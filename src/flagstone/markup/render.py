@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
@@ -61,6 +61,7 @@ class _FileState:
     unknown_languages: set[str] = field(default_factory=set)
     open_elements: list[str] = field(default_factory=list)  # raw HTML elements open at this point
     unbalanced: bool = False  # raw HTML closed an element it did not open, or left one open
+    code_blocks: list[str] = field(default_factory=list)  # the HTML of each fenced block, in order
 
     def track_raw_html(self, raw: str) -> None:
         """Follow the elements raw HTML opens and closes (void and self-closed ones aside)."""
@@ -180,6 +181,7 @@ def _render_fence(
                 key="fence",
             )
         )
+    state.code_blocks.append(block)
     return block
 
 
@@ -212,7 +214,14 @@ class MarkdownRenderer:
         self.md.add_render_rule("s_open", lambda *_: "<del>")
         self.md.add_render_rule("s_close", lambda *_: "</del>")
 
-    def render(self, source: SourceText, tab_keys: tuple[str, ...]) -> Fragment:
+    def render(
+        self,
+        source: SourceText,
+        tab_keys: tuple[str, ...],
+        search_words: Callable[[str], tuple[str, ...]] | None = None,
+    ) -> Fragment:
+        """The file's Fragment; with `search_words`, also the words that function finds in its prose
+        (the HTML without the fenced code blocks, which most of a reference's HTML is)."""
         state = _FileState(source, tab_keys)
         env: EnvType = {"flagstone": state}
         try:
@@ -228,4 +237,16 @@ class MarkdownRenderer:
             ) from None
         if state.unbalanced:
             html = UNBALANCED_MARK + html
-        return Fragment(html, tuple(state.headings), tuple(state.warnings))
+        words = search_words(_without(html, state.code_blocks)) if search_words else ()
+        return Fragment(html, tuple(state.headings), tuple(state.warnings), words)
+
+
+def _without(html: str, blocks: list[str]) -> str:
+    """The HTML with these blocks, written into it in this order, cut out."""
+    pieces, position = [], 0
+    for block in blocks:
+        start = html.find(block, position)
+        pieces.append(html[position:start])
+        position = start + len(block)
+    pieces.append(html[position:])
+    return "".join(pieces)
