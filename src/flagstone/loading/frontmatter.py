@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pygments.styles import get_all_styles
 
 from flagstone.errors import DocumentError, Problem, did_you_mean, expected_got
 from flagstone.models import IncludeRef, LanguageTab, PageSettings, SourceText
@@ -288,6 +287,9 @@ def _highlight_theme(check: _Validator, line: int, value: object) -> str | None:
     name = check.text(line, "highlight_theme", value) if value is not None else None
     if name is None:
         return None
+    # Imported here: listing the styles loads Pygments' plugin machinery, a tenth of the start-up.
+    from pygments.styles import get_all_styles
+
     styles = sorted(get_all_styles())
     if name in styles:
         return name

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
-from pygments.lexers.data import JsonLexer
 from pygments.token import STANDARD_TYPES, Error, Whitespace, _TokenType
 
 from flagstone.markup import fastjson
@@ -209,6 +208,8 @@ def _lexed_runs(lexer: Lexer, code: str) -> tuple[list[str], list[str]] | None:
     if lexer.filters or prepare is None:
         return _runs((0, token_type, value) for token_type, value in lexer.get_tokens(code))
     text = prepare(code)
+    from pygments.lexers.data import JsonLexer  # loaded with the lexer; not at start-up (see above)
+
     if type(lexer).get_tokens_unprocessed is JsonLexer.get_tokens_unprocessed:
         runs = fastjson.json_runs(text, _json_classes())
         if runs is not None:
