@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from functools import cache
 
@@ -18,6 +18,7 @@ from flagstone.models import Fragment, PageSource, PartSource, RenderedPage, Ren
 from flagstone.progress import Progress, no_progress
 from flagstone.search_index import fragment_words, section_words
 
+Done = Callable[[int, Fragment], None]  # takes a rendered file: its job's index and its fragment
 # Below this much Markdown, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD_BYTES = 512 * 1024
 
@@ -60,14 +61,15 @@ def _parts(part: PartSource) -> Iterator[PartSource]:
         yield from _parts(partial)
 
 
-def _render_all(jobs: list[RenderJob], workers: int, progress: Progress) -> list[Fragment]:
+def _render_all(jobs: list[RenderJob], workers: int, progress: Progress, done: Done) -> None:
+    """Render the jobs, handing each fragment to `done` with its job's index as soon as it is made:
+    with workers, this process does that (the cache writes) while it would otherwise wait on them."""
     total = sum(len(job.source.text) for job in jobs)
     if workers <= 1 or len(jobs) < 2 or total < PARALLEL_THRESHOLD_BYTES:
-        fragments = []
-        for done, job in enumerate(jobs, 1):
-            fragments.append(_render_job(job))
-            progress("render", done, len(jobs))
-        return fragments
+        for index, job in enumerate(jobs):
+            done(index, _render_job(job))
+            progress("render", index + 1, len(jobs))
+        return
     # Imported here: a rebuild that renders a file or two never starts a pool.
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -75,14 +77,12 @@ def _render_all(jobs: list[RenderJob], workers: int, progress: Progress) -> list
     # Largest files first, one at a time, so no core idles at the end waiting on a big straggler.
     order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].source.text))
     context = multiprocessing.get_context("fork")
-    slots: list[Fragment | None] = [None] * len(jobs)
     # A worker collects cycles between files (the build pauses the collector in this process only).
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=gc.enable) as pool:
         results = pool.map(_render_job, [jobs[i] for i in order], chunksize=1)
-        for done, (index, fragment) in enumerate(zip(order, results, strict=True), 1):
-            slots[index] = fragment
-            progress("render", done, len(jobs))
-    return [fragment for fragment in slots if fragment is not None]
+        for count, (index, fragment) in enumerate(zip(order, results, strict=True), 1):
+            done(index, fragment)
+            progress("render", count, len(jobs))
 
 
 def default_workers() -> int:
@@ -119,14 +119,16 @@ def render_pages(
         # A changed file mostly keeps its code blocks: its earlier version's highlighting is reused
         # (set before the workers fork, so they inherit it), and Pygments runs only on new code.
         highlight.remember(fragment.html for fragment in fragment_cache.stale(set(keyed), fingerprint))
+
+    def keep(index: int, fragment: Fragment) -> None:
+        fragments[missing[index]] = fragment
+        if fragment_cache:
+            fragment_cache.put(missing[index], fragment)
+
     try:
-        rendered_now = _render_all([keyed[k] for k in missing], workers, progress)
+        _render_all([keyed[k] for k in missing], workers, progress, keep)
     finally:
         highlight.forget()
-    for key, fragment in zip(missing, rendered_now, strict=True):
-        fragments[key] = fragment
-        if fragment_cache:
-            fragment_cache.put(key, fragment)
     if fragment_cache:
         fragment_cache.prune(set(keyed), fingerprint)
 
