@@ -14,7 +14,7 @@ from flagstone.models import (
     SourceText,
     TocEntry,
 )
-from flagstone.rendering import render_pages
+from flagstone.rendering import assemble_pages, render_files
 from flagstone.toc import build_toc
 
 
@@ -30,7 +30,7 @@ def page_of(body: str, *includes: str, heading_level: int = 2) -> RenderedPage:
         part("index.html.md", body),
         tuple(part(f"_inc{i}.md", text) for i, text in enumerate(includes)),
     )
-    return render_pages([page], None, 1)[0]
+    return assemble_pages([page], render_files([page], None, 1))[0]
 
 
 def test_spec_example_of_duplicates_across_files() -> None:

@@ -173,7 +173,7 @@ def test_internal_error_has_no_traceback(
     def broken(*args: object) -> None:
         raise ValueError("boom")
 
-    monkeypatch.setattr(build_module, "render_pages", broken)
+    monkeypatch.setattr(build_module, "render_files", broken)
     result = run_cli("build", project)
     assert result.status == 1
     assert "internal error: ValueError: boom" in result.err and "Traceback" not in result.err

@@ -238,12 +238,17 @@ def _sectioned(parts: tuple[RenderedPart, ...], marks: tuple[tuple[str, ...], ..
 
 
 def assemble(
-    page: PageSource, body: RenderedPart, includes: tuple[RenderedPart, ...], memo: Memo | None = None
+    page: PageSource,
+    body: RenderedPart,
+    includes: tuple[RenderedPart, ...],
+    memo: Memo | None = None,
+    with_content: bool = True,
 ) -> RenderedPage:
-    """The page with final ids. A memo (serve) keeps each file's share and the ids between builds."""
+    """The page with final ids (and its HTML unless `with_content` is false). A memo (serve) keeps
+    each file's share and the ids between builds."""
     parts = (body, *includes)
     placement = _placement(page, parts, memo)  # every id first: the placement runs over headings only
-    content = _sectioned(parts, placement.marks, memo)
+    content = _sectioned(parts, placement.marks, memo) if with_content else ""
     warnings: tuple[Problem, ...] = tuple(
         w for root in parts for part in _walk(root) for w in part.fragment.warnings
     )

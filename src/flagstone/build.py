@@ -17,7 +17,7 @@ from flagstone.memo import Memo
 from flagstone.models import BuildOptions, BuildReport, PageSource
 from flagstone.paths import Project, theme_folders
 from flagstone.progress import Progress, no_progress
-from flagstone.rendering import default_workers, render_pages
+from flagstone.rendering import PageParts, assemble_pages, default_workers, render_files
 from flagstone.search_index import INDEX_FILE, index_script
 from flagstone.site_writer import OutputFile, SiteWriter, check_output_dir
 from flagstone.theme import ASSET_DIR, SiteInfo, Theme
@@ -45,6 +45,11 @@ def _load_all(project: Project, paths: list[Path]) -> list[tuple[PageSource, tup
     if problems:
         raise DocumentError(*problems)
     return loaded
+
+
+def _search_index(pages: list[PageSource], files: list[PageParts]) -> bytes:
+    """The index from the pages' headings and words: the pages' HTML is not needed for it."""
+    return index_script(assemble_pages(pages, files, with_content=False))
 
 
 def build(
@@ -88,38 +93,40 @@ def _build(
     pages = [page for page, _ in loaded]
     if fragment_cache is None and options.use_cache:
         fragment_cache = FragmentCache.for_project(project.root)
-    rendered = render_pages(pages, fragment_cache, options.workers or default_workers(), progress, memo)
-
-    warnings = tuple(
-        w for _, page_warnings in loaded for w in page_warnings if options.strict or not w.strict_only
-    )
-    warnings += tuple(w for page in rendered for w in page.warnings)
-    if options.strict and warnings:
-        raise DocumentError(*warnings)
-
-    theme = Theme(theme_folders(project, options.theme))
-    relative_statics = {path.relative_to(project.source).as_posix(): path for path in statics}
-    site = SiteInfo(
-        logo=next((name for name in _LOGOS if name in relative_statics), None),
-        favicon=next((name for name in _FAVICONS if name in relative_statics), None),
-        pages=tuple((page.output, page.settings.title) for page in pages),
-    )
+    files = render_files(pages, fragment_cache, options.workers or default_workers(), progress)
     searchable = any(page.settings.search for page in pages)
-    make_index = partial(index_script, rendered, memo)
-    # Without a memo (every build but serve's, whose memo holds the index blocks) the index is made in
-    # a child process, on another core, while this one themes and writes the pages.
-    index_maker = in_child(make_index) if searchable and memo is None else nullcontext(make_index)
-    styles = {page.settings.highlight_theme for page in pages}
-    with index_maker as index, SiteWriter(options.out, digest_files) as site_files:
-        for name, path in relative_statics.items():
-            site_files.add(OutputFile(name, copy_from=path))
-        for asset in theme.assets() + theme.highlight_css(styles):
-            site_files.add(asset)
-        for done, page in enumerate(rendered, 1):
-            site_files.add(OutputFile(page.source.output, theme.render_page(page, site, memo).encode()))
-            progress("theme", done, len(rendered))
-        if searchable:
-            site_files.add(OutputFile(f"{ASSET_DIR}/{INDEX_FILE}", index()))
+    # Without a memo (every build but serve's, whose memo holds the index blocks) the search index is
+    # made in a child process from the pages' headings, on another core, while this one assembles,
+    # themes and writes the pages.
+    in_background = searchable and memo is None
+    with in_child(partial(_search_index, pages, files)) if in_background else nullcontext() as index:
+        rendered = assemble_pages(pages, files, memo)
+        warnings = tuple(
+            w for _, page_warnings in loaded for w in page_warnings if options.strict or not w.strict_only
+        )
+        warnings += tuple(w for page in rendered for w in page.warnings)
+        if options.strict and warnings:
+            raise DocumentError(*warnings)
+
+        theme = Theme(theme_folders(project, options.theme))
+        relative_statics = {path.relative_to(project.source).as_posix(): path for path in statics}
+        site = SiteInfo(
+            logo=next((name for name in _LOGOS if name in relative_statics), None),
+            favicon=next((name for name in _FAVICONS if name in relative_statics), None),
+            pages=tuple((page.output, page.settings.title) for page in pages),
+        )
+        styles = {page.settings.highlight_theme for page in pages}
+        with SiteWriter(options.out, digest_files) as site_files:
+            for name, path in relative_statics.items():
+                site_files.add(OutputFile(name, copy_from=path))
+            for asset in theme.assets() + theme.highlight_css(styles):
+                site_files.add(asset)
+            for done, page in enumerate(rendered, 1):
+                site_files.add(OutputFile(page.source.output, theme.render_page(page, site, memo).encode()))
+                progress("theme", done, len(rendered))
+            if searchable:
+                data = index() if index is not None else index_script(rendered, memo)
+                site_files.add(OutputFile(f"{ASSET_DIR}/{INDEX_FILE}", data))
     outputs = tuple(page.output for page in pages)
     seconds = time.perf_counter() - started
     digests = tuple(sorted((site_files.digests or {}).items()))

@@ -89,14 +89,16 @@ def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def render_pages(
+PageParts = tuple[RenderedPart, ...]  # a page's files rendered: its body, then its includes
+
+
+def render_files(
     pages: list[PageSource],
     fragment_cache: FragmentCache | None,
     workers: int,
     progress: Progress = no_progress,
-    memo: Memo | None = None,
-) -> list[RenderedPage]:
-    """Render every page; a file shared by pages with the same tabs is rendered once."""
+) -> list[PageParts]:
+    """Render every page's files; a file shared by pages with the same tabs is rendered once."""
     fingerprint = renderer_fingerprint()
     keyed: dict[str, RenderJob] = {}
     key_of: dict[int, str] = {}  # id(part) -> key; the parts live as long as `pages`
@@ -135,9 +137,17 @@ def render_pages(
     def rendered(part: PartSource) -> RenderedPart:
         return RenderedPart(fragments[key_of[id(part)]], tuple(rendered(p) for p in part.partials))
 
-    def assembled(page: PageSource) -> RenderedPage:
-        parts = (rendered(page.body), *(rendered(include) for include in page.includes))
-        result = assemble(page, parts[0], parts[1:], memo)
+    return [(rendered(page.body), *(rendered(include) for include in page.includes)) for page in pages]
+
+
+def assemble_pages(
+    pages: list[PageSource], files: list[PageParts], memo: Memo | None = None, with_content: bool = True
+) -> list[RenderedPage]:
+    """Each page with final ids, its table of contents and search words; `with_content=False` leaves
+    out the page's HTML, for what needs only its headings (the search index)."""
+
+    def assembled(page: PageSource, parts: PageParts) -> RenderedPage:
+        result = assemble(page, parts[0], parts[1:], memo, with_content)
         return replace(result, search_words=section_words(parts)) if page.settings.search else result
 
-    return [assembled(page) for page in pages]
+    return [assembled(page, parts) for page, parts in zip(pages, files, strict=True)]
