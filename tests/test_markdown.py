@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -10,11 +12,13 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.rules_block.fence import fence
+from markdown_it.rules_core.inline import inline as markdown_it_inline
 from markdown_it.rules_core.normalize import normalize as markdown_it_normalize
 from markdown_it.rules_core.state_core import StateCore
+from markdown_it.token import Token
 
 from flagstone.assemble import assemble
-from flagstone.markup.dialect import fast_fence, make_markdown, normalize_newlines
+from flagstone.markup.dialect import fast_fence, make_markdown, normalize_newlines, plain_inline
 from flagstone.markup.render import MarkdownRenderer
 from flagstone.models import PageSettings, PageSource, PartSource, RenderedPart, SourceText
 from tests.conftest import REPO, SHARED
@@ -153,5 +157,59 @@ _FENCE_PIECES = st.sampled_from(
 @example(["- ", "```", "\n", "  x", "\n", "```"])  # in a list: markdown-it's own rule
 @example(["```", "\n", "x", "\n", "  ````  ", "\n", "y"])
 def test_fast_fences_parse_any_text_as_markdown_it_does(pieces: list[str]) -> None:
+    ours, theirs = _fence_parsers()
     text = "".join(pieces)
-    assert _tokens(make_markdown(), text) == _tokens(_markdown_it_fences(), text)
+    assert _tokens(ours, text) == _tokens(theirs, text)
+
+
+@cache
+def _fence_parsers() -> tuple[MarkdownIt, MarkdownIt]:
+    return make_markdown(), _markdown_it_fences()
+
+
+def _markdown_it_inline() -> MarkdownIt:
+    md = make_markdown()
+    md.core.ruler.at("inline", markdown_it_inline)
+    return md
+
+
+_TOKEN_FIELDS = tuple(field.name for field in dataclasses.fields(Token) if field.name != "children")
+
+
+def _token_tree(tokens: list[Token] | None) -> object:
+    """Every field of every token, children included."""
+    if tokens is None:
+        return None
+    return [(*(getattr(t, name) for name in _TOKEN_FIELDS), _token_tree(t.children)) for t in tokens]
+
+
+def test_plain_inline_text_parses_every_document_as_markdown_it_does() -> None:
+    ours, theirs = make_markdown(), _markdown_it_inline()
+    assert plain_inline in ours.core.ruler.getRules("")
+    files = [*(REPO / "source").rglob("*.md"), *(REPO / "includes").rglob("*.md")]
+    files += sorted((SHARED / "corpus").rglob("*.md"))  # when ../shared is there
+    for path in files:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        assert _token_tree(ours.parse(text)) == _token_tree(theirs.parse(text)), path
+
+
+_INLINE_PIECES = st.sampled_from(
+    [
+        *"ab :-+=#$%@^{}|()'\"\t\n\\`~*_[]!<>&;/.,é",
+        *("&amp;", "&#35;", "# ", "\n\n", "  \n", "| a | b |\n|---|---|\n| "),
+    ]
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_INLINE_PIECES, max_size=24))
+@example(["| a | b |\n|---|---|\n| ", "a", " ", "|", " "])  # an empty cell: no text token at all
+def test_plain_inline_text_parses_any_text_as_markdown_it_does(pieces: list[str]) -> None:
+    ours, theirs = _inline_parsers()
+    text = "".join(pieces)
+    assert _token_tree(ours.parse(text)) == _token_tree(theirs.parse(text))
+
+
+@cache
+def _inline_parsers() -> tuple[MarkdownIt, MarkdownIt]:
+    return make_markdown(), _markdown_it_inline()

@@ -11,6 +11,7 @@ from markdown_it.rules_block.fence import fence
 from markdown_it.rules_block.html_block import html_block
 from markdown_it.rules_block.state_block import StateBlock
 from markdown_it.rules_core.state_core import StateCore
+from markdown_it.token import Token
 
 _OPENING_TAG = re.compile(r"\s*<([A-Za-z][A-Za-z0-9-]*)")
 # markdown-it silently drops the rest of a document nested deeper than its `maxNesting`; flagstone
@@ -189,6 +190,37 @@ def fast_fence(state: StateBlock, start_line: int, end_line: int, silent: bool) 
     return True
 
 
+# The inline rules this dialect runs, and every character that can start one of them other than
+# `text`: a line break, an escape, code, strikethrough, emphasis, a link or image, an autolink or raw
+# HTML, an entity. Text with none of them is one text token whatever the rules do (see plain_inline).
+_INLINE_RULES = (
+    [
+        *("text", "newline", "escape", "backticks", "strikethrough", "emphasis"),
+        *("link", "image", "autolink", "html_inline", "entity"),
+    ],
+    ["balance_pairs", "strikethrough", "emphasis", "fragments_join"],
+)
+_INLINE_MARKUP = re.compile(r"[\n\\`~*_\[!<&]")
+
+
+def plain_inline(state: StateCore) -> None:
+    """markdown-it's `inline` rule, where text holding no character that can start inline markup (most
+    table cells, many headings) becomes its one text token at once: what the inline parser would make
+    of it, without the parser's state, its rule loop and its delimiter passes."""
+    for token in state.tokens:
+        if token.type != "inline":
+            continue
+        if token.children is None:
+            token.children = []
+        if _INLINE_MARKUP.search(token.content) is None:
+            if token.content:
+                text = Token("text", "", 0)
+                text.content = token.content
+                token.children.append(text)
+        else:
+            state.md.inline.parse(token.content, state.md, state.env, token.children)
+
+
 def make_markdown() -> MarkdownIt:
     """CommonMark + tables + strikethrough + raw HTML, without indented code blocks (Slate disables them)."""
     md = MarkdownIt(
@@ -199,6 +231,8 @@ def make_markdown() -> MarkdownIt:
     md.disable("code")
     md.core.ruler.at("normalize", normalize_newlines)
     md.block.ruler.at("fence", fast_fence, {"alt": ["paragraph", "reference", "blockquote", "list"]})
+    if (md.inline.ruler.get_active_rules(), md.inline.ruler2.get_active_rules()) == _INLINE_RULES:
+        md.core.ruler.at("inline", plain_inline)  # else a markdown-it with other rules: its own
     md.block.ruler.at("heading", slate_heading, {"alt": ["paragraph", "reference", "blockquote"]})
     md.block.ruler.at("html_block", slate_html_block, {"alt": ["paragraph", "reference", "blockquote"]})
     md.block.ruler.at(
