@@ -165,13 +165,15 @@ def fast_fence(state: StateBlock, start_line: int, end_line: int, silent: bool) 
     """markdown-it's fence rule, where a fence starts a line of the top level: its closing fence found
     by one regex search and its lines cut as one slice, not a Python step per line (JSON samples run to
     hundreds of lines). Any other fence, or a check, is markdown-it's own."""
+    src = state.src
+    start, end = state.bMarks[start_line] + state.tShift[start_line], state.eMarks[start_line]
+    if start + 3 > end or src[start] not in "`~":
+        return False  # markdown-it's first checks, without a call: this rule is tried on every line
     # Lines with code-block indents (off in this dialect) would need markdown-it's per-line test.
     if silent or state.blkIndent or state.sCount[start_line] or state._code_enabled:
         return fence(state, start_line, end_line, silent)
-    if not fence(state, start_line, end_line, True):  # the opening line's checks
+    if not fence(state, start_line, end_line, True):  # the opening line's other checks
         return False
-    src = state.src
-    start, end = state.bMarks[start_line], state.eMarks[start_line]
     marker = src[start]
     info = src[start:end].lstrip(marker)
     markup = src[start : end - len(info)]
