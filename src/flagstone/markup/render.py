@@ -246,6 +246,8 @@ def _without(html: str, blocks: list[str]) -> str:
     pieces, position = [], 0
     for block in blocks:
         start = html.find(block, position)
+        if start < 0:  # cannot happen; the whole HTML gives the same words, only more slowly
+            return html
         pieces.append(html[position:start])
         position = start + len(block)
     pieces.append(html[position:])
