@@ -17,7 +17,13 @@ from flagstone.memo import Memo
 from flagstone.models import BuildOptions, BuildReport, PageSource
 from flagstone.paths import Project, theme_folders
 from flagstone.progress import Progress, no_progress
-from flagstone.rendering import PageParts, assemble_pages, default_workers, render_files
+from flagstone.rendering import (
+    PageParts,
+    assemble_pages,
+    default_workers,
+    render_files,
+    with_search_words,
+)
 from flagstone.search_index import INDEX_FILE, index_script
 from flagstone.site_writer import OutputFile, SiteWriter, check_output_dir
 from flagstone.theme import ASSET_DIR, SiteInfo, Theme
@@ -49,7 +55,7 @@ def _load_all(project: Project, paths: list[Path]) -> list[tuple[PageSource, tup
 
 def _search_index(pages: list[PageSource], files: list[PageParts]) -> bytes:
     """The index from the pages' headings and words: the pages' HTML is not needed for it."""
-    return index_script(assemble_pages(pages, files, with_content=False))
+    return index_script(with_search_words(assemble_pages(pages, files, with_content=False), files))
 
 
 def build(
@@ -125,7 +131,9 @@ def _build(
                 site_files.add(OutputFile(page.source.output, theme.render_page(page, site, memo).encode()))
                 progress("theme", done, len(rendered))
             if searchable:
-                data = index() if index is not None else index_script(rendered, memo)
+                data = (
+                    index() if index is not None else index_script(with_search_words(rendered, files), memo)
+                )
                 site_files.add(OutputFile(f"{ASSET_DIR}/{INDEX_FILE}", data))
     outputs = tuple(page.output for page in pages)
     seconds = time.perf_counter() - started

@@ -143,11 +143,19 @@ def render_files(
 def assemble_pages(
     pages: list[PageSource], files: list[PageParts], memo: Memo | None = None, with_content: bool = True
 ) -> list[RenderedPage]:
-    """Each page with final ids, its table of contents and search words; `with_content=False` leaves
-    out the page's HTML, for what needs only its headings (the search index)."""
+    """Each page with final ids and its table of contents; `with_content=False` leaves out the page's
+    HTML, for what needs only its headings (the search index)."""
+    return [
+        assemble(page, parts[0], parts[1:], memo, with_content)
+        for page, parts in zip(pages, files, strict=True)
+    ]
 
-    def assembled(page: PageSource, parts: PageParts) -> RenderedPage:
-        result = assemble(page, parts[0], parts[1:], memo, with_content)
-        return replace(result, search_words=section_words(parts)) if page.settings.search else result
 
-    return [assembled(page, parts) for page, parts in zip(pages, files, strict=True)]
+def with_search_words(pages: list[RenderedPage], files: list[PageParts]) -> list[RenderedPage]:
+    """The pages with search on, each with the words after each of its headings: what the search
+    index is made from (and only it: the theme never sees them)."""
+    return [
+        replace(page, search_words=section_words(parts))
+        for page, parts in zip(pages, files, strict=True)
+        if page.source.settings.search
+    ]

@@ -199,6 +199,14 @@ def _json_classes() -> tuple[str, ...]:
     return tuple(_token_class(token_type) for token_type in fastjson.TOKEN_TYPES)
 
 
+@cache
+def _lexes_as_json(lexer_type: type) -> bool:
+    """A lexer class that tokenizes as Pygments' JsonLexer does (fastjson's stand-in applies)."""
+    from pygments.lexers.data import JsonLexer  # loaded with the lexer; not at start-up (see above)
+
+    return getattr(lexer_type, "get_tokens_unprocessed", None) is JsonLexer.get_tokens_unprocessed
+
+
 def _lexed_runs(lexer: Lexer, code: str) -> tuple[list[str], list[str]] | None:
     """The lexer's runs for `code`, as `get_tokens` would give them: the same input preparation, then
     the raw token stream (without its per-token generator when it has no filters, a tenth of the lexing
@@ -208,9 +216,7 @@ def _lexed_runs(lexer: Lexer, code: str) -> tuple[list[str], list[str]] | None:
     if lexer.filters or prepare is None:
         return _runs((0, token_type, value) for token_type, value in lexer.get_tokens(code))
     text = prepare(code)
-    from pygments.lexers.data import JsonLexer  # loaded with the lexer; not at start-up (see above)
-
-    if type(lexer).get_tokens_unprocessed is JsonLexer.get_tokens_unprocessed:
+    if _lexes_as_json(type(lexer)):
         runs = fastjson.json_runs(text, _json_classes())
         if runs is not None:
             return runs
