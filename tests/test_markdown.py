@@ -6,19 +6,29 @@ import dataclasses
 import re
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.rules_block.fence import fence
+from markdown_it.rules_block.state_block import StateBlock
 from markdown_it.rules_core.inline import inline as markdown_it_inline
 from markdown_it.rules_core.normalize import normalize as markdown_it_normalize
 from markdown_it.rules_core.state_core import StateCore
 from markdown_it.token import Token
 
 from flagstone.assemble import assemble
-from flagstone.markup.dialect import fast_fence, make_markdown, normalize_newlines, plain_inline
+from flagstone.markup import dialect
+from flagstone.markup.dialect import (
+    LineTableState,
+    fast_fence,
+    line_table,
+    make_markdown,
+    normalize_newlines,
+    plain_inline,
+)
 from flagstone.markup.render import MarkdownRenderer
 from flagstone.models import PageSettings, PageSource, PartSource, RenderedPart, SourceText
 from tests.conftest import REPO, SHARED
@@ -213,3 +223,41 @@ def test_plain_inline_text_parses_any_text_as_markdown_it_does(pieces: list[str]
 @cache
 def _inline_parsers() -> tuple[MarkdownIt, MarkdownIt]:
     return make_markdown(), _markdown_it_inline()
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab \t\n#>`")), max_size=40))
+@example(" ")  # no line at all, as markdown-it has it
+@example("a\n\t \t")
+def test_line_table_is_markdown_its(text: str) -> None:
+    md = make_markdown()
+    assert line_table(LineTableState(text, md, {}, [])) == line_table(StateBlock(text, md, {}, []))
+
+
+def _markdown_it_blocks() -> MarkdownIt:
+    md = make_markdown()
+    vars(md.block).pop("parse", None)  # the class's: markdown-it's StateBlock
+    return md
+
+
+def test_line_table_parses_every_document_as_markdown_it_does() -> None:
+    ours, theirs = make_markdown(), _markdown_it_blocks()
+    assert "parse" in vars(ours.block) and "parse" not in vars(theirs.block)
+    files = [*(REPO / "source").rglob("*.md"), *(REPO / "includes").rglob("*.md")]
+    files += sorted((SHARED / "corpus").rglob("*.md"))  # when ../shared is there
+    for path in files:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        assert _token_tree(ours.parse(text)) == _token_tree(theirs.parse(text)), path
+
+
+class _MisreadIndents(LineTableState):
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.sCount = self.tShift.copy()  # tabs counted as one column
+
+
+def test_markdown_its_own_line_table_when_ours_would_differ(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dialect, "LineTableState", _MisreadIndents)
+    md = make_markdown()
+    assert "parse" not in vars(md.block)
+    assert _token_tree(md.parse("- a\n\n\tb\n")) == _token_tree(_markdown_it_blocks().parse("- a\n\n\tb\n"))

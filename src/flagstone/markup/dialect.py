@@ -1,10 +1,13 @@
-"""Slate's Markdown (Redcarpet's dialect) on markdown-it-py, and faster stand-ins for three of its rules."""
+"""Slate's Markdown (Redcarpet's dialect) on markdown-it-py, and faster stand-ins for four of its parts."""
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from functools import cache
+from collections.abc import Sequence
+from functools import cache, partial
+from itertools import accumulate
+from operator import add
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block.fence import fence
@@ -12,6 +15,7 @@ from markdown_it.rules_block.html_block import html_block
 from markdown_it.rules_block.state_block import StateBlock
 from markdown_it.rules_core.state_core import StateCore
 from markdown_it.token import Token
+from markdown_it.utils import EnvType
 
 _OPENING_TAG = re.compile(r"\s*<([A-Za-z][A-Za-z0-9-]*)")
 # markdown-it silently drops the rest of a document nested deeper than its `maxNesting`; flagstone
@@ -110,7 +114,7 @@ def slate_blockquote(state: StateBlock, start_line: int, end_line: int, silent: 
     token.markup = ">"
     token.map = [start_line, last]
     first_inner = len(state.tokens)
-    quote = StateBlock(inner, state.md, state.env, state.tokens)
+    quote = type(state)(inner, state.md, state.env, state.tokens)
     quote.level = state.level
     try:
         state.md.block.tokenize(quote, 0, quote.lineMax)
@@ -223,6 +227,70 @@ def plain_inline(state: StateCore) -> None:
             state.md.inline.parse(token.content, state.md, state.env, token.children)
 
 
+def _expanded_indent(blanks: str) -> int:
+    """The width of a line's leading blanks, tabs to the next multiple of 4 (markdown-it's sCount)."""
+    width = 0
+    for character in blanks:
+        width += 4 - width % 4 if character == "\t" else 1
+    return width
+
+
+class LineTableState(StateBlock):
+    """markdown-it's block state, its table of lines made by str methods a whole line at a time:
+    markdown-it's own loop steps through every leading blank in Python, and the indented lines of code
+    samples made that a tenth of parsing an API reference."""
+
+    def __init__(self, src: str, md: MarkdownIt, env: EnvType, tokens: list[Token]) -> None:
+        super().__init__("", md, env, tokens)  # every other field as the installed markdown-it sets it
+        self.src = src
+        lines = src.split("\n")
+        if not lines[-1].strip(" \t"):
+            lines.pop()  # after the last line feed, nothing or blanks only: no line
+        lengths = [len(line) for line in lines]
+        starts = accumulate(map(partial(add, 1), lengths[:-1]), initial=0)  # each line and its line feed
+        self.bMarks = list(starts) if lines else []
+        self.eMarks = list(map(add, self.bMarks, lengths))
+        self.tShift = [length - len(line.lstrip(" \t")) for line, length in zip(lines, lengths, strict=True)]
+        self.sCount = (
+            [_expanded_indent(line[:shift]) for line, shift in zip(lines, self.tShift, strict=True)]
+            if "\t" in src
+            else self.tShift.copy()
+        )
+        self.bsCount = [0] * len(lines)
+        for table, last in ((self.bMarks, len(src)), (self.eMarks, len(src)), (self.tShift, 0)):
+            table.append(last)  # markdown-it's entry past the last line
+        self.sCount.append(0)
+        self.bsCount.append(0)
+        self.lineMax = len(lines)
+
+
+def line_table(state: StateBlock) -> tuple[Sequence[int], ...]:
+    return (state.bMarks, state.eMarks, state.tShift, state.sCount, state.bsCount, (state.lineMax,))
+
+
+# Lines of every kind the table tells apart: blanks before text, tabs at any column, blank lines, a
+# last line with and without its line feed, a last line of blanks.
+_LINE_TABLE_PROBES = ("", "\n", "a", "a\n", " \t a\n\n\t\n  \t\tb  \nc", "x\n \t", "\n\n  ", " ")
+
+
+def _parse_blocks(md: MarkdownIt) -> None:
+    """Block parsing on LineTableState where it makes markdown-it's table (checked on probe texts,
+    since it stands in for markdown-it's own code); otherwise markdown-it's own."""
+    for text in _LINE_TABLE_PROBES:
+        if line_table(LineTableState(text, md, {}, [])) != line_table(StateBlock(text, md, {}, [])):
+            return
+    tokenize = md.block.tokenize
+
+    def parse(src: str, md: MarkdownIt, env: EnvType, tokens: list[Token]) -> list[Token] | None:
+        if not src:
+            return None
+        state = LineTableState(src, md, env, tokens)
+        tokenize(state, state.line, state.lineMax)
+        return state.tokens
+
+    md.block.parse = parse  # type: ignore[method-assign,assignment]  # this parser's, not the class's
+
+
 def make_markdown() -> MarkdownIt:
     """CommonMark + tables + strikethrough + raw HTML, without indented code blocks (Slate disables them)."""
     md = MarkdownIt(
@@ -232,6 +300,7 @@ def make_markdown() -> MarkdownIt:
     md.enable(["table", "strikethrough"])
     md.disable("code")
     md.core.ruler.at("normalize", normalize_newlines)
+    _parse_blocks(md)
     md.block.ruler.at("fence", fast_fence, {"alt": ["paragraph", "reference", "blockquote", "list"]})
     if (md.inline.ruler.get_active_rules(), md.inline.ruler2.get_active_rules()) == _INLINE_RULES:
         md.core.ruler.at("inline", plain_inline)  # else a markdown-it with other rules: its own
