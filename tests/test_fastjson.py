@@ -40,14 +40,14 @@ def _pygments_html(code: str) -> str | None:
     lexer = highlight.pygments_lexer("json")
     assert lexer is not None
     runs = highlight._runs(lexer.get_tokens_unprocessed(lexer._preprocess_lexer_input(code)))
-    return None if runs is None else highlight._spans(*runs)
+    return None if runs is None else highlight._spans(*runs, frozenset())
 
 
 def _pattern_html(code: str) -> str | None:
     lexer = highlight.pygments_lexer("json")
     assert lexer is not None
     runs = fastjson.json_runs(lexer._preprocess_lexer_input(code), highlight._json_classes())
-    return None if runs is None else highlight._spans(*runs)
+    return None if runs is None else highlight._spans(*runs, frozenset())
 
 
 def _check(code: str) -> bool:

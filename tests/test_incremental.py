@@ -140,3 +140,25 @@ def test_code_is_not_reused_from_another_renderer(tmp_path: Path) -> None:
     build(options)  # the stamp does not match this renderer: nothing is reused, and it is rewritten
     assert (cache.folder / "renderer").read_text() != "another renderer"
     assert tree(project / "build") == cold(project, tmp_path / "cold")
+
+
+def _spans(page: Path, css_class: str) -> int:
+    return page.read_text(encoding="utf-8").count(f'<span class="{css_class}">')
+
+
+def test_spans_a_stylesheet_of_the_site_mentions_stay_and_the_cache_follows(tmp_path: Path) -> None:
+    project = write_project(tmp_path / "p", PROJECT)
+    options = BuildOptions(project, project / "build")
+    build(options)
+    page, styles = project / "build/index.html", project / "build/flagstone/highlight-monokai.css"
+    # monokai gives punctuation the code's own colour only: no span, and the code has that colour
+    assert _spans(page, "p") == 0 and _spans(page, "nb") == 0 and _spans(page, "s2") == 0
+    assert ".highlight code { color: #F8F8F2 }" in styles.read_text()
+    write_project(project, {"themes/assets/extra.css": ".highlight .p { color: orange }\n"})
+    build(options)  # the same files, so only a cache key that follows the stylesheets re-renders them
+    assert _spans(page, "p") == 2 and _spans(page, "nb") == 0
+    assert tree(project / "build") == cold(project, tmp_path / "cold")
+    write_project(project, {"source/stylesheets/own.css": ".highlight .nb { font-weight: bold }\n"})
+    build(options)
+    assert _spans(page, "p") == 2 and _spans(page, "nb") == 2  # print, echo
+    assert tree(project / "build") == cold(project, tmp_path / "cold2")

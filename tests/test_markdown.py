@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import html
 import re
 from functools import cache
 from pathlib import Path
@@ -20,7 +21,7 @@ from markdown_it.rules_core.state_core import StateCore
 from markdown_it.token import Token
 
 from flagstone.assemble import assemble
-from flagstone.markup import dialect
+from flagstone.markup import dialect, highlight
 from flagstone.markup.dialect import (
     LineTableState,
     fast_fence,
@@ -116,9 +117,31 @@ def test_compact_highlight_stylesheet_keeps_every_token_rule(style: str) -> None
 
     pygments_rules = _rules(HtmlFormatter(style=style).get_style_defs(".highlight"))
     expected = {selector: rule for selector, rule in pygments_rules.items() if "linenos" not in selector}
+    # ... and the code takes the style's colour, as in Pygments' own pages (see unstyled_classes)
+    code_color = re.search(r"(?:^|;)\s*color:\s*([^;]+)", expected[".highlight"])
+    if code_color:
+        expected[".highlight code"] = f"color: {code_color.group(1).strip()}"
     compact = stylesheet(style)
     assert _rules(compact) == expected
     assert len(compact) < 0.6 * len(HtmlFormatter(style=style).get_style_defs(".highlight"))
+
+
+def test_spans_of_token_classes_the_style_gives_the_codes_own_colour_only_are_left_out() -> None:
+    unstyled = highlight.unstyled_classes("monokai")
+    assert {"p", "n", "nb"} <= unstyled and not {"k", "s2", "o", "nx", "c1", "err"} & unstyled
+    assert highlight.unstyled_classes("default") == frozenset()  # no colour for the code: every span stays
+    code = 'import json\nprint(json.dumps({"a": [1, 2]}), file=None)  # <done> & "quoted"\n'
+    every, _ = highlight.code_block_html(code, "python", ())
+    lean, _ = highlight.code_block_html(code, "python", (), tuple(sorted(unstyled)))
+    assert '<span class="p">' in every and '<span class="n">' in every
+    assert '<span class="p">' not in lean and '<span class="n">' not in lean
+    assert lean.count('<span class="s2">') == every.count('<span class="s2">') > 0
+    assert lean.count('<span class="c1">') == every.count('<span class="c1">') == 1
+
+    def text_of(block: str) -> str:
+        return html.unescape(re.sub(r"<[^>]*>", "", block))
+
+    assert text_of(lean) == text_of(every) == code + "\n"
 
 
 @settings(max_examples=500, deadline=None)

@@ -13,6 +13,7 @@ from flagstone.errors import DocumentError, Problem, UsageError
 from flagstone.forked import in_child
 from flagstone.incremental import input_stamp, record_build
 from flagstone.loading.project import discover, load_page
+from flagstone.markup.highlight import unstyled_classes
 from flagstone.memo import Memo
 from flagstone.models import BuildOptions, BuildReport, PageSource
 from flagstone.paths import Project, theme_folders
@@ -26,7 +27,7 @@ from flagstone.rendering import (
 )
 from flagstone.search_index import INDEX_FILE, index_script
 from flagstone.site_writer import OutputFile, SiteWriter, check_output_dir
-from flagstone.theme import ASSET_DIR, SiteInfo, Theme
+from flagstone.theme import ASSET_DIR, SiteInfo, Theme, css_classes
 
 _LOGOS = ("images/logo.png", "images/logo.svg", "images/logo.jpg")
 _FAVICONS = (
@@ -99,7 +100,12 @@ def _build(
     pages = [page for page, _ in loaded]
     if fragment_cache is None and options.use_cache:
         fragment_cache = FragmentCache.for_project(project.root)
-    files = render_files(pages, fragment_cache, options.workers or default_workers(), progress)
+    theme = Theme(theme_folders(project, options.theme))
+    styles = {page.settings.highlight_theme for page in pages}
+    # Spans no stylesheet of the site can tell from plain code are left out (see unstyled_classes).
+    styled = theme.css_classes() | css_classes(statics)
+    unstyled = {style: tuple(sorted(unstyled_classes(style) - styled)) for style in styles}
+    files = render_files(pages, fragment_cache, options.workers or default_workers(), progress, unstyled)
     searchable = any(page.settings.search for page in pages)
     # Without a memo (every build but serve's, whose memo holds the index blocks) the search index is
     # made in a child process from the pages' headings, on another core, while this one assembles,
@@ -114,14 +120,12 @@ def _build(
         if options.strict and warnings:
             raise DocumentError(*warnings)
 
-        theme = Theme(theme_folders(project, options.theme))
         relative_statics = {path.relative_to(project.source).as_posix(): path for path in statics}
         site = SiteInfo(
             logo=next((name for name in _LOGOS if name in relative_statics), None),
             favicon=next((name for name in _FAVICONS if name in relative_statics), None),
             pages=tuple((page.output, page.settings.title) for page in pages),
         )
-        styles = {page.settings.highlight_theme for page in pages}
         with SiteWriter(options.out, digest_files) as site_files:
             for name, path in relative_statics.items():
                 site_files.add(OutputFile(name, copy_from=path))

@@ -111,6 +111,7 @@ class Fragment:
     headings: tuple[Heading, ...]
     warnings: tuple[Problem, ...] = ()
     search_words: tuple[str, ...] = ()  # for pages with search: see search_index.fragment_words
+    unstyled: tuple[str, ...] = ()  # the token classes its code has without spans
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from functools import cache
 
@@ -30,6 +30,7 @@ class RenderJob:
     source: SourceText
     tab_keys: tuple[str, ...]
     search: bool = False  # also extract the words the search index needs
+    unstyled: tuple[str, ...] = ()  # token classes its code gets no spans for
 
     def key(self, fingerprint: str) -> str:
         digest = hashlib.sha256(fingerprint.encode())
@@ -38,6 +39,7 @@ class RenderJob:
             str(self.source.first_line),
             "\x1f".join(self.tab_keys),
             "search" if self.search else "",
+            "\x1f".join(self.unstyled),
             self.source.text,
         ):
             digest.update(part.encode("utf-8", "surrogatepass"))
@@ -52,7 +54,8 @@ def _worker_renderer() -> MarkdownRenderer:
 
 
 def _render_job(job: RenderJob) -> Fragment:
-    return _worker_renderer().render(job.source, job.tab_keys, fragment_words if job.search else None)
+    words = fragment_words if job.search else None
+    return _worker_renderer().render(job.source, job.tab_keys, words, job.unstyled)
 
 
 def _parts(part: PartSource) -> Iterator[PartSource]:
@@ -97,15 +100,19 @@ def render_files(
     fragment_cache: FragmentCache | None,
     workers: int,
     progress: Progress = no_progress,
+    unstyled: Mapping[str, tuple[str, ...]] | None = None,
 ) -> list[PageParts]:
-    """Render every page's files; a file shared by pages with the same tabs is rendered once."""
+    """Render every page's files; a file shared by pages with the same tabs is rendered once.
+    `unstyled`: for a highlight style, the token classes its pages' code gets no spans for."""
     fingerprint = renderer_fingerprint()
     keyed: dict[str, RenderJob] = {}
     key_of: dict[int, str] = {}  # id(part) -> key; the parts live as long as `pages`
     for page in pages:
+        settings = page.settings
+        plain = (unstyled or {}).get(settings.highlight_theme, ())
         for root in (page.body, *page.includes):
             for part in _parts(root):
-                job = RenderJob(part.source, page.settings.tab_keys, page.settings.search)
+                job = RenderJob(part.source, settings.tab_keys, settings.search, plain)
                 key_of[id(part)] = key = job.key(fingerprint)
                 keyed.setdefault(key, job)
 
@@ -120,7 +127,8 @@ def render_files(
     if missing and fragment_cache:
         # A changed file mostly keeps its code blocks: its earlier version's highlighting is reused
         # (set before the workers fork, so they inherit it), and Pygments runs only on new code.
-        highlight.remember(fragment.html for fragment in fragment_cache.stale(set(keyed), fingerprint))
+        stale = fragment_cache.stale(set(keyed), fingerprint)
+        highlight.remember((fragment.html, fragment.unstyled) for fragment in stale)
 
     def keep(index: int, fragment: Fragment) -> None:
         fragments[missing[index]] = fragment

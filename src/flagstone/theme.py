@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -21,6 +23,19 @@ ASSET_DIR = "flagstone"  # where the theme's assets go in the site
 # Stands in for the content while the template runs; NUL never reaches content (markdown-it drops it).
 _CONTENT = "\x00flagstone-content\x00"
 _NO_TEXT = SourceText(Path(), "", "")
+
+
+def css_classes(paths: Iterable[Path]) -> frozenset[str]:
+    """Every class name the stylesheets among `paths` mention; a code token class one of them mentions
+    keeps its spans, whatever the highlight style (see highlight.unstyled_classes)."""
+    found: set[str] = set()
+    for path in paths:
+        if path.suffix == ".css" and path.is_file():
+            found.update(_CLASS_NAME.findall(path.read_text(encoding="utf-8", errors="replace")))
+    return frozenset(found)
+
+
+_CLASS_NAME = re.compile(r"\.(-?[_A-Za-z][_A-Za-z0-9-]*)")
 
 
 @dataclass(frozen=True)
@@ -62,6 +77,10 @@ class Theme:
                     path = Path(directory) / filename
                     found[path.relative_to(assets).as_posix()] = path
         return [OutputFile(f"{ASSET_DIR}/{name}", copy_from=path) for name, path in sorted(found.items())]
+
+    def css_classes(self) -> frozenset[str]:
+        """Every class the theme's stylesheets mention."""
+        return css_classes(path for folder in self.folders for path in sorted((folder / "assets").rglob("*")))
 
     def highlight_css(self, styles: set[str]) -> list[OutputFile]:
         return [

@@ -156,38 +156,41 @@ def _runs(tokens: Iterable[tuple[int, _TokenType, str]]) -> tuple[list[str], lis
     return classes, texts
 
 
-def _spans(classes: list[str], texts: list[str]) -> str:
-    """The runs as spans: a lean stand-in for Pygments' HtmlFormatter(nowrap=True), which spends most
-    of its time on line bookkeeping that a plain <pre> does not need. The runs are escaped in one call
-    (joined by NUL, which markdown-it never lets into code), not one call per run."""
+def _spans(classes: list[str], texts: list[str], unstyled: frozenset[str]) -> str:
+    """The runs as spans (but runs of `unstyled` classes as plain text): a lean stand-in for Pygments'
+    HtmlFormatter(nowrap=True), which spends most of its time on line bookkeeping that a plain <pre>
+    does not need. The runs are escaped in one call (joined by NUL, which markdown-it never lets into
+    code), not one call per run."""
     if not texts:  # empty code: splitting "" would still give one run
         return ""
     escaped = html.escape("\x00".join(texts), quote=False).split("\x00")
     spans = [
-        f'<span class="{css}">{text}</span>' if css else text
+        f'<span class="{css}">{text}</span>' if css and css not in unstyled else text
         for css, text in zip(classes, escaped, strict=True)
     ]
     return "".join(spans)
 
 
-# (language tag, code) -> highlighted code, taken from this renderer's earlier output of the same files.
-_known: dict[tuple[str, str], str] = {}
+# (classes without spans, language tag, code) -> highlighted code, taken from this renderer's earlier
+# output of the same files.
+_known: dict[tuple[tuple[str, ...], str, str], str] = {}
 _CODE_BLOCK = re.compile(r'<pre class="highlight ([^" ]+)[^"]*"><code>(.*?)</code></pre>', re.DOTALL)
 _SPAN = re.compile(r'<span class="[a-z0-9]+">|</span>')
 
 
-def remember(fragments_html: Iterable[str]) -> None:
-    """Know the code blocks of HTML this same renderer made (`code_block_html` output), so that
-    highlighting them again is a lookup. Tag and code are read back from the block: its spans hold all
-    of the code, escaped, so removing them and unescaping gives it back exactly. A block whose text is
-    not exactly escaped code (raw HTML written to look like one) is left out."""
-    for fragment_html in fragments_html:
+def remember(fragments: Iterable[tuple[str, tuple[str, ...]]]) -> None:
+    """Know the code blocks of HTML this same renderer made (`code_block_html` output, each with the
+    classes it left without spans), so that highlighting them again is a lookup. Tag and code are read
+    back from the block: its text is all of the code, escaped, so removing the spans and unescaping
+    gives it back exactly. A block whose text is not exactly escaped code (raw HTML written to look
+    like one) is left out."""
+    for fragment_html, unstyled in fragments:
         for match in _CODE_BLOCK.finditer(fragment_html):
             body = match.group(2)
             text = _SPAN.sub("", body)
             code = html.unescape(text)
             if html.escape(code, quote=False) == text:
-                _known[(match.group(1), code)] = body
+                _known[(unstyled, match.group(1), code)] = body
 
 
 def forget() -> None:
@@ -223,9 +226,10 @@ def _lexed_runs(lexer: Lexer, code: str) -> tuple[list[str], list[str]] | None:
     return _runs(unprocessed_tokens(lexer, text) or lexer.get_tokens_unprocessed(text))
 
 
-def highlight_code(code: str, tag: str) -> str:
-    """The token spans for `code` (short Pygments classes, as Rouge themes expect)."""
-    known = _known.get((tag, code))
+def highlight_code(code: str, tag: str, unstyled: tuple[str, ...] = ()) -> str:
+    """The token spans for `code` (short Pygments classes, as Rouge themes expect); runs of the
+    `unstyled` classes (see unstyled_classes) as plain text."""
+    known = _known.get((unstyled, tag, code))
     if known is not None:
         return known
     lexer = None if tag == "plaintext" else pygments_lexer(tag)
@@ -234,15 +238,22 @@ def highlight_code(code: str, tag: str) -> str:
     runs = _lexed_runs(lexer, code)
     # Code the lexer cannot read (a JSON sample with HTTP headers on top) would come out as red
     # error boxes splitting words apart; plain text reads better.
-    return html.escape(code, quote=False) if runs is None else _spans(*runs)
+    return html.escape(code, quote=False) if runs is None else _spans(*runs, _class_set(unstyled))
 
 
-def code_block_html(code: str, info: str, tab_keys: tuple[str, ...]) -> tuple[str, CodeLanguage]:
+@cache
+def _class_set(classes: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(classes)
+
+
+def code_block_html(
+    code: str, info: str, tab_keys: tuple[str, ...], unstyled: tuple[str, ...] = ()
+) -> tuple[str, CodeLanguage]:
     language = classify(info, tab_keys)
     if not info.strip():
         language = CodeLanguage(guess_untagged(code), None, True)
     tab = f" tab-{language.tab}" if language.tab else ""
-    body = highlight_code(code, language.lexer_class)
+    body = highlight_code(code, language.lexer_class, unstyled)
     # The wrapper carries the tab class too, so the theme hides a whole block with one class selector.
     return (
         f'<div class="highlight{tab}"><pre class="highlight {language.lexer_class}{tab}"><code>{body}</code>'
@@ -251,16 +262,23 @@ def code_block_html(code: str, info: str, tab_keys: tuple[str, ...]) -> tuple[st
     )
 
 
-def stylesheet(style: str) -> str:
-    """The Pygments stylesheet for `style`, scoped to `.highlight` as Slate's is, compacted for the
-    page-weight budget: token classes of one colour share a rule (each span has one class, so their
-    order never mattered), and the rules for line numbers, which flagstone never writes, are left out.
-    """
+@dataclass(frozen=True)
+class _StyleRules:
+    """A Pygments style's stylesheet, read into the rules flagstone writes."""
+
+    others: tuple[str, ...]  # every rule but the token classes' (`.highlight { ... }`, `pre { ... }`)
+    token_rules: tuple[tuple[str, tuple[str, ...]], ...]  # declarations, the token classes with them
+    code_color: str | None  # the colour of the style's code, where it gives one
+
+
+@cache
+def _style_rules(style: str) -> _StyleRules:
     from pygments.formatters import HtmlFormatter
 
     css: str = HtmlFormatter(style=style).get_style_defs(".highlight")  # type: ignore[no-untyped-call]
-    kept: list[str] = []
+    others: list[str] = []
     token_rules: dict[str, list[str]] = {}  # declarations -> the token selectors that have them
+    code_color = None
     for line in css.splitlines():
         rule = _TRAILING_COMMENT.sub("", line).strip()
         selector, _, declarations = rule.partition("{")
@@ -268,12 +286,44 @@ def stylesheet(style: str) -> str:
         if not rule or "linenos" in selector:
             continue
         if _TOKEN_SELECTOR.fullmatch(selector) and selector != ".highlight .hll":
-            token_rules.setdefault(declarations.strip(" }"), []).append(selector)
+            token_rules.setdefault(declarations.strip(" }"), []).append(selector.removeprefix(".highlight ."))
         else:
-            kept.append(rule)
-    grouped = [f"{','.join(selectors)} {{ {rule} }}" for rule, selectors in token_rules.items()]
-    return "\n".join(kept + grouped) + "\n"
+            others.append(rule)
+            color = _COLOR.search(declarations) if selector == ".highlight" else None
+            code_color = color.group(1).strip() if color else code_color
+    rules = tuple((declarations, tuple(classes)) for declarations, classes in token_rules.items())
+    return _StyleRules(tuple(others), rules, code_color)
+
+
+def stylesheet(style: str) -> str:
+    """The Pygments stylesheet for `style`, scoped to `.highlight` as Slate's is, compacted for the
+    page-weight budget: token classes of one colour share a rule (each span has one class, so their
+    order never mattered), and the rules for line numbers, which flagstone never writes, are left out.
+    The code itself gets the style's colour, as in Pygments' own pages, which is what lets the spans
+    of classes of that colour alone go (see unstyled_classes).
+    """
+    rules = _style_rules(style)
+    code = [f".highlight code {{ color: {rules.code_color} }}"] if rules.code_color else []
+    grouped = [
+        f"{','.join(f'.highlight .{name}' for name in classes)} {{ {declarations} }}"
+        for declarations, classes in rules.token_rules
+    ]
+    return "\n".join([*rules.others, *code, *grouped]) + "\n"
+
+
+def unstyled_classes(style: str) -> frozenset[str]:
+    """The token classes `style` gives the code's own colour and nothing else: a span of one changes
+    nothing on the page (its text has that colour anyway), and such spans, punctuation and names mostly,
+    are half of a reference's elements, which the browser builds one by one as it loads the page."""
+    rules = _style_rules(style)
+    if rules.code_color is None:
+        return frozenset()
+    only_color = f"color: {rules.code_color}"
+    return frozenset(
+        name for declarations, classes in rules.token_rules if declarations == only_color for name in classes
+    )
 
 
 _TRAILING_COMMENT = re.compile(r"\s*/\*.*?\*/\s*$")
 _TOKEN_SELECTOR = re.compile(r"\.highlight \.[A-Za-z0-9_-]+")
+_COLOR = re.compile(r"(?:^|;)\s*color:\s*([^;}]+)")

@@ -56,6 +56,7 @@ class _FileState:
 
     source: SourceText
     tab_keys: tuple[str, ...]
+    unstyled: tuple[str, ...] = ()  # token classes written without spans (highlight.unstyled_classes)
     headings: list[Heading] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     unknown_languages: set[str] = field(default_factory=set)
@@ -170,7 +171,7 @@ def _render_fence(
     token = tokens[idx]
     state: _FileState = env["flagstone"]
     info = token.info.strip()
-    block, language = code_block_html(token.content, info, state.tab_keys)
+    block, language = code_block_html(token.content, info, state.tab_keys, state.unstyled)
     if not language.known and info not in state.unknown_languages:
         state.unknown_languages.add(info)
         state.warnings.append(
@@ -219,10 +220,12 @@ class MarkdownRenderer:
         source: SourceText,
         tab_keys: tuple[str, ...],
         search_words: Callable[[str], tuple[str, ...]] | None = None,
+        unstyled: tuple[str, ...] = (),
     ) -> Fragment:
-        """The file's Fragment; with `search_words`, also the words that function finds in its prose
-        (the HTML without the fenced code blocks, which most of a reference's HTML is)."""
-        state = _FileState(source, tab_keys)
+        """The file's Fragment, its code without spans for the `unstyled` token classes; with
+        `search_words`, also the words that function finds in its prose (the HTML without the fenced
+        code blocks, which most of a reference's HTML is)."""
+        state = _FileState(source, tab_keys, unstyled)
         env: EnvType = {"flagstone": state}
         try:
             with collector_paused():
@@ -238,7 +241,7 @@ class MarkdownRenderer:
         if state.unbalanced:
             html = UNBALANCED_MARK + html
         words = search_words(_without(html, state.code_blocks)) if search_words else ()
-        return Fragment(html, tuple(state.headings), tuple(state.warnings), words)
+        return Fragment(html, tuple(state.headings), tuple(state.warnings), words, unstyled)
 
 
 def _without(html: str, blocks: list[str]) -> str:
