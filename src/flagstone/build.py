@@ -101,9 +101,10 @@ def _build(
     if fragment_cache is None and options.use_cache:
         fragment_cache = FragmentCache.for_project(project.root)
     theme = Theme(theme_folders(project, options.theme))
+    assets = theme.assets()
     styles = {page.settings.highlight_theme for page in pages}
     # Spans no stylesheet of the site can tell from plain code are left out (see unstyled_classes).
-    styled = theme.css_classes() | css_classes(statics)
+    styled = css_classes([*statics, *(asset.copy_from for asset in assets if asset.copy_from)])
     unstyled = {style: tuple(sorted(unstyled_classes(style) - styled)) for style in styles}
     files = render_files(pages, fragment_cache, options.workers or default_workers(), progress, unstyled)
     searchable = any(page.settings.search for page in pages)
@@ -129,7 +130,7 @@ def _build(
         with SiteWriter(options.out, digest_files) as site_files:
             for name, path in relative_statics.items():
                 site_files.add(OutputFile(name, copy_from=path))
-            for asset in theme.assets() + theme.highlight_css(styles):
+            for asset in assets + theme.highlight_css(styles):
                 site_files.add(asset)
             for done, page in enumerate(rendered, 1):
                 site_files.add(OutputFile(page.source.output, theme.render_page(page, site, memo).encode()))

@@ -78,10 +78,6 @@ class Theme:
                     found[path.relative_to(assets).as_posix()] = path
         return [OutputFile(f"{ASSET_DIR}/{name}", copy_from=path) for name, path in sorted(found.items())]
 
-    def css_classes(self) -> frozenset[str]:
-        """Every class the theme's stylesheets mention."""
-        return css_classes(path for folder in self.folders for path in sorted((folder / "assets").rglob("*")))
-
     def highlight_css(self, styles: set[str]) -> list[OutputFile]:
         return [
             OutputFile(f"{ASSET_DIR}/highlight-{style}.css", stylesheet(style).encode())
