@@ -48,3 +48,24 @@ def test_a_result_never_asked_for_stops_the_child(tmp_path: Path) -> None:
         raise RuntimeError("the build failed meanwhile")
     with pytest.raises(ProcessLookupError):  # stopped and reaped: not even a zombie is left
         os.kill(int(pid_file.read_text()), 0)
+
+
+def test_afterwards_runs_in_the_child_once_the_result_is_in_and_is_waited_for(tmp_path: Path) -> None:
+    saved = tmp_path / "saved"
+
+    def afterwards() -> None:
+        time.sleep(0.5)  # long enough that the result is in well before this ends
+        saved.write_text(str(os.getpid()))
+
+    with in_child(lambda: b"index", afterwards) as result:
+        assert result() == b"index"
+        assert not saved.exists()
+    assert int(saved.read_text()) != os.getpid()  # done in the child, and done before the exit
+
+
+def test_a_failure_afterwards_does_not_cost_the_result() -> None:
+    def afterwards() -> None:
+        raise OSError("disk full")
+
+    with in_child(lambda: b"index", afterwards) as result:
+        assert result() == b"index"

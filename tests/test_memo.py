@@ -11,7 +11,7 @@ from flagstone import search_index
 from flagstone.assemble import MIN_SECTION_LENGTH
 from flagstone.build import build
 from flagstone.cache import FragmentCache
-from flagstone.memo import Memo
+from flagstone.memo import Memo, StoredMemo
 from flagstone.models import BuildOptions
 from flagstone.search_index import Section
 from tests.conftest import tree, write_project
@@ -146,7 +146,7 @@ def test_an_edit_remakes_only_the_pieces_it_touched(
     build(options, fragment_cache=cache, memo=memo)
     misses = sorted(kind for kind, hit in asked if not hit)
     # Only the edited include (the last one: nothing after it to shift) and its index block are new.
-    assert misses == ["expansion", "headings"], misses
+    assert misses == ["expansion", "headings", "postings"], misses
     assert {kind for kind, _ in asked} == {"expansion", "headings", "placement", "postings", "page"}
     assert len(indexed) == 1 and indexed[0] > 0, indexed  # the block of the section that grew
 
@@ -175,3 +175,57 @@ def test_the_memo_keeps_what_the_last_good_build_used() -> None:
     memo.rotate()
     memo.rotate()  # a build that used nothing
     assert (memo.get("kept"), memo.get("new")) == (None, None)
+
+
+def test_every_edit_rebuilds_through_the_stored_index_blocks_to_the_cold_bytes(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_index, "_BLOCK", 2)  # many blocks, so most edits leave some untouched
+    cli = BuildOptions(project, tmp_path / "built")  # as `flagstone build` runs: cache on, no memo
+    build(cli)
+    for number, (what, edit) in enumerate(EDITS):
+        edit(project)
+        build(cli)
+        cold = tmp_path / f"cold-{number}"
+        build(BuildOptions(project, cold, use_cache=False))
+        assert tree(tmp_path / "built") == tree(cold), what
+
+
+def test_a_build_after_an_edit_makes_only_the_index_blocks_it_touched(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = tmp_path / "made"  # the index is made in a child process: what it makes is told through a file
+
+    def block_postings(sections: tuple[Section, ...], first: int) -> dict[str, str]:
+        with made.open("a") as log:
+            log.write(f"{first}\n")
+        return search_index_block_postings(sections, first)
+
+    search_index_block_postings = search_index._block_postings
+    monkeypatch.setattr(search_index, "_block_postings", block_postings)
+    monkeypatch.setattr(search_index, "_BLOCK", 2)
+    cli = BuildOptions(project, tmp_path / "built")
+    build(cli)
+    blocks = len(made.read_text().split())
+    assert blocks > 3
+    made.unlink()
+    _append("source/includes/_c.md", "\nOne more sentence.\n")(project)
+    build(cli)
+    assert len(made.read_text().split()) == 1  # the block of the section that grew
+    made.unlink()
+    monkeypatch.setattr("flagstone.build.renderer_fingerprint", lambda: "another flagstone")
+    _append("source/includes/_c.md", "\nAnd another.\n")(project)
+    build(cli)
+    assert len(made.read_text().split()) == blocks  # blocks of another renderer are never reused
+
+
+def test_a_stored_memo_gives_the_next_process_what_this_one_used(tmp_path: Path) -> None:
+    path = tmp_path / "state" / "memo"
+    first = StoredMemo(path, "v1")
+    assert first.get(("postings", "old")) is None  # no file yet: nothing known
+    first.put(("postings", "a"), {"word": "1"})
+    first.save()
+    assert StoredMemo(path, "v1").get(("postings", "a")) == {"word": "1"}
+    assert StoredMemo(path, "v2").get(("postings", "a")) is None  # made by another renderer
+    path.write_bytes(b"damaged")
+    assert StoredMemo(path, "v1").get(("postings", "a")) is None

@@ -7,14 +7,14 @@ from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
 
-from flagstone.cache import FragmentCache
+from flagstone.cache import FragmentCache, renderer_fingerprint
 from flagstone.collector import collector_paused
 from flagstone.errors import DocumentError, Problem, UsageError
 from flagstone.forked import in_child
-from flagstone.incremental import input_stamp, record_build
+from flagstone.incremental import input_stamp, record_build, state_folder
 from flagstone.loading.project import discover, load_page
 from flagstone.markup.highlight import unstyled_classes
-from flagstone.memo import Memo
+from flagstone.memo import Memo, StoredMemo
 from flagstone.models import BuildOptions, BuildReport, PageSource
 from flagstone.paths import Project, theme_folders
 from flagstone.progress import Progress, no_progress
@@ -29,6 +29,7 @@ from flagstone.search_index import INDEX_FILE, index_script
 from flagstone.site_writer import OutputFile, SiteWriter, check_output_dir
 from flagstone.theme import ASSET_DIR, SiteInfo, Theme, css_classes
 
+BLOCKS_FILE = "search-blocks"  # in the project's state folder: the search index's blocks (StoredMemo)
 _LOGOS = ("images/logo.png", "images/logo.svg", "images/logo.jpg")
 _FAVICONS = (
     "favicon.ico",
@@ -54,9 +55,9 @@ def _load_all(project: Project, paths: list[Path]) -> list[tuple[PageSource, tup
     return loaded
 
 
-def _search_index(pages: list[PageSource], files: list[PageParts]) -> bytes:
+def _search_index(pages: list[PageSource], files: list[PageParts], blocks: Memo | None) -> bytes:
     """The index from the pages' headings and words: the pages' HTML is not needed for it."""
-    return index_script(with_search_words(assemble_pages(pages, files, with_content=False), files))
+    return index_script(with_search_words(assemble_pages(pages, files, with_content=False), files), blocks)
 
 
 def build(
@@ -112,7 +113,14 @@ def _build(
     # made in a child process from the pages' headings, on another core, while this one assembles,
     # themes and writes the pages.
     in_background = searchable and memo is None
-    with in_child(partial(_search_index, pages, files)) if in_background else nullcontext() as index:
+    # There, the index's blocks of the last build come from a file, and this build's go back to it.
+    blocks = (
+        StoredMemo(state_folder(project.root) / BLOCKS_FILE, renderer_fingerprint())
+        if in_background and options.use_cache
+        else None
+    )
+    child = in_child(partial(_search_index, pages, files, blocks), blocks.save if blocks else None)
+    with child if in_background else nullcontext() as index:
         rendered = assemble_pages(pages, files, memo)
         warnings = tuple(
             w for _, page_warnings in loaded for w in page_warnings if options.strict or not w.strict_only

@@ -7,16 +7,22 @@ import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+_LENGTH_BYTES = 8  # the result goes down the pipe after its length: a short read is a failed child
+
 
 @contextmanager
-def in_child(work: Callable[[], bytes]) -> Iterator[Callable[[], bytes]]:
+def in_child(
+    work: Callable[[], bytes], afterwards: Callable[[], None] | None = None
+) -> Iterator[Callable[[], bytes]]:
     """Start `work` in a child process and give a function that returns its result, waiting if need be.
 
     For work that only reads what the build already holds (the search index of the rendered pages):
     it runs on another core while this process goes on (themes and writes the pages). Where fork is
     missing, or the child fails for any reason, the work is done here instead, so that its errors
-    surface as they would have without a child. A child whose result is not wanted is stopped on the
-    way out. Enter only where no other thread runs: a thread's locks would be copied as they are.
+    surface as they would have without a child. `afterwards` runs in the child once its result is
+    delivered (saving what the next build can reuse), and is waited for on the way out; a child whose
+    result is not wanted is stopped instead. Enter only where no other thread runs: a thread's locks
+    would be copied as they are.
     """
     if not hasattr(os, "fork"):
         yield work
@@ -31,9 +37,13 @@ def in_child(work: Callable[[], bytes]) -> Iterator[Callable[[], bytes]]:
         status = 1
         try:
             os.close(reader)
-            data = memoryview(work())
+            done = work()
+            data = memoryview(len(done).to_bytes(_LENGTH_BYTES, "big") + done)
             while data:
                 data = data[os.write(writer, data) :]
+            os.close(writer)
+            if afterwards is not None:
+                afterwards()
             status = 0
         finally:
             os._exit(status)
@@ -45,8 +55,10 @@ def in_child(work: Callable[[], bytes]) -> Iterator[Callable[[], bytes]]:
         nonlocal collected
         data = pipe.read()
         collected = True
-        _, status = os.waitpid(pid, 0)
-        return data if status == 0 else work()
+        declared = int.from_bytes(data[:_LENGTH_BYTES], "big")
+        if len(data) < _LENGTH_BYTES or declared != len(data) - _LENGTH_BYTES:
+            return work()  # the child failed: done here, where its error can surface
+        return data[_LENGTH_BYTES:]
 
     try:
         yield result
@@ -54,4 +66,4 @@ def in_child(work: Callable[[], bytes]) -> Iterator[Callable[[], bytes]]:
         pipe.close()
         if not collected:
             os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
+        os.waitpid(pid, 0)

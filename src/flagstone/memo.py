@@ -1,8 +1,11 @@
-"""What a long-running process (serve) keeps between builds: finished pieces, keyed by all they depend on."""
+"""What a build keeps for the next one: finished pieces, keyed by all they depend on."""
 
 from __future__ import annotations
 
+import os
+import pickle
 from collections.abc import Hashable
+from pathlib import Path
 
 
 class Memo:
@@ -29,3 +32,38 @@ class Memo:
 
     def rotate(self) -> None:
         self._previous, self._current = self._current, {}
+
+
+class StoredMemo(Memo):
+    """A memo whose last generation comes from a file, for builds that each run in a process of their
+    own (`flagstone build`). Only for keys and values that are plain data and name their content.
+
+    The file is read on first use, and names the renderer that made it (`fingerprint`): a file from
+    another flagstone counts as empty. `save` writes what this build used, atomically.
+    """
+
+    def __init__(self, path: Path, fingerprint: str) -> None:
+        super().__init__()
+        self.path = path
+        self.fingerprint = fingerprint
+        self._loaded = False
+
+    def get(self, key: Hashable) -> object | None:
+        if not self._loaded:
+            self._loaded = True
+            try:
+                fingerprint, entries = pickle.loads(self.path.read_bytes())
+                if fingerprint == self.fingerprint and isinstance(entries, dict):
+                    self._previous = entries
+            except Exception:  # missing or damaged: every piece is made again
+                pass
+        return super().get(key)
+
+    def save(self) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}")
+            temporary.write_bytes(pickle.dumps((self.fingerprint, self._current), pickle.HIGHEST_PROTOCOL))
+            os.replace(temporary, self.path)
+        except OSError:
+            pass  # without it, the next build makes every piece

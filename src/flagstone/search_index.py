@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
@@ -154,18 +155,17 @@ def _block_postings(sections: tuple[Section, ...], first: int) -> dict[str, str]
     return {word: ",".join(codes) for word, codes in found.items()}
 
 
-# Sections are indexed in blocks of this many, each kept in the memo: an edit that changes some
-# sections' text recomputes their blocks only (the whole index is half a million entries at 5000
-# endpoints). A heading added or removed renumbers the sections after it, and so their blocks.
+# Sections are indexed in blocks of this many, each kept in the memo by a digest of its sections: an
+# edit that changes some sections' text recomputes their blocks only (the whole index is half a million
+# entries at 5000 endpoints). A heading added or removed renumbers the sections after it, and so their
+# blocks. The digest, not the sections, is the key: `flagstone build` keeps the blocks in a file.
 _BLOCK = 256
 
 
-@dataclass(frozen=True)
-class _Block:
-    """One block's postings, with the sections they were made from (compared on the next build)."""
-
-    sections: tuple[Section, ...]
-    postings: dict[str, str]
+def _block_key(block: tuple[Section, ...], first: int) -> tuple[str, str]:
+    fields = (f"{s.page}\x1f{s.id}\x1f{s.title}\x1f{s.level}\x1f{s.text}" for s in block)
+    text = "\x1e".join((str(first), *fields))
+    return ("postings", hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest())
 
 
 def _postings(sections: list[Section], memo: Memo | None) -> dict[str, list[str]]:
@@ -173,16 +173,12 @@ def _postings(sections: list[Section], memo: Memo | None) -> dict[str, list[str]
     found: defaultdict[str, list[str]] = defaultdict(list)
     for first in range(0, len(sections), _BLOCK):
         block = tuple(sections[first : first + _BLOCK])
-        # Keyed by place, compared on a hit: comparing a block to the last build's costs less than
-        # hashing its sections.
-        key = ("postings", first)
-        known = memo.get(key) if memo else None
-        if isinstance(known, _Block) and known.sections == block:
-            postings = known.postings
-        else:
+        key = _block_key(block, first) if memo else None
+        postings = memo.get(key) if memo else None
+        if not isinstance(postings, dict):
             postings = _block_postings(block, first)
             if memo:
-                memo.put(key, _Block(block, postings))
+                memo.put(key, postings)
         for word, codes in postings.items():
             found[word].append(codes)
     return found
