@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flagstone.assemble import MIN_SECTION_LENGTH
+from flagstone.assemble import MIN_SECTION_LENGTH, assemble
+from flagstone.markup.render import MARK, MarkdownRenderer
 from flagstone.models import (
+    Fragment,
+    Heading,
     PageSettings,
     PageSource,
     PartSource,
     PlacedHeading,
     RenderedPage,
+    RenderedPart,
     SourceText,
     TocEntry,
 )
@@ -131,3 +135,23 @@ def test_balanced_inline_and_void_html_keeps_sections() -> None:
         f'# A\n\nx <span class="y">z</span><br> <img src="i.png"/>\n\n<svg><path d="M0"/></svg>\n\n{LONG}\n\n# B\n'
     )
     assert page.content_html.count("<section>") == 2
+
+
+def test_a_file_records_that_its_heading_markers_are_in_order() -> None:
+    text = (
+        "# A\n\n<h2 id='raw'>Raw</h2>\n\n> ## Quoted\n\n- item\n\n  ## In a list\n\n"
+        "<div><h3>Raw inside</h3></div>\n\nInline <h4>not a heading</h4>.\n\n## Last\n"
+    )
+    fragment = MarkdownRenderer().render(SourceText(Path("_a.md"), "_a.md", text), ())
+    assert len(fragment.headings) == 6
+    assert fragment.marks_in_order  # so assembling the page takes its order from `headings`
+
+
+def test_markers_out_of_order_are_placed_in_the_order_of_the_html() -> None:
+    first, second = Heading(2, "first", "First", "First", 1), Heading(2, "second", "Second", "Second", 2)
+    html = f'<h2 id="{MARK}1{MARK}">Second</h2>\n<h2 id="{MARK}0{MARK}">First</h2>\n'
+    fragment = Fragment(html, (first, second), marks_in_order=False)
+    page = page_of("")
+    placed = assemble(page.source, RenderedPart(fragment), ())
+    assert [h.id for h in placed.headings] == ["second", "first"]
+    assert placed.content_html.index('id="second"') < placed.content_html.index('id="first"')

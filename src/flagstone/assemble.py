@@ -47,6 +47,9 @@ def _in_page_order(part: RenderedPart, ids_of: dict[int, list[str]]) -> Iterator
     """The part's headings with their Slate ids (`ids_of`, by id of part), as the page shows them:
     its partials' headings where the partials are called."""
     headings, ids = part.fragment.headings, ids_of[id(part)]
+    if not part.partials and part.fragment.marks_in_order:
+        yield from zip(headings, ids, strict=True)
+        return
     for index, piece in enumerate(_pieces(part)):
         if index % 2:
             yield from _in_page_order(part.partials[int(piece)], ids_of)
@@ -138,7 +141,7 @@ class _IdPlacer:
 def _pieces(part: RenderedPart) -> list[str]:
     """The part's HTML split at its partial calls: HTML, partial number, HTML, ..."""
     html = part.fragment.html.removeprefix(UNBALANCED_MARK)
-    return PARTIAL_MARK.split(html) if PARTIAL_CALL in html else [html]
+    return PARTIAL_MARK.split(html) if part.partials else [html]
 
 
 @dataclass(frozen=True)
@@ -187,7 +190,6 @@ _SECTION_BREAK = "</section>\n<section>\n"
 MIN_SECTION_LENGTH = 16_000
 # Both marks in one pass: a page can be tens of megabytes, and every pass over it costs.
 _MARKS = re.compile(f"{re.escape(SECTION_MARK)}|{HEADING_MARK.pattern}")
-PARTIAL_CALL = "<!--flagstone-partial-"
 
 
 def _tree_key(part: RenderedPart) -> Hashable:

@@ -112,6 +112,7 @@ class Fragment:
     warnings: tuple[Problem, ...] = ()
     search_words: tuple[str, ...] = ()  # for pages with search: see search_index.fragment_words
     unstyled: tuple[str, ...] = ()  # the token classes its code has without spans
+    marks_in_order: bool = False  # every heading's marker in the HTML once, in the order of `headings`
 
 
 @dataclass(frozen=True)

@@ -241,7 +241,10 @@ class MarkdownRenderer:
         if state.unbalanced:
             html = UNBALANCED_MARK + html
         words = search_words(_without(html, state.code_blocks)) if search_words else ()
-        return Fragment(html, tuple(state.headings), tuple(state.warnings), words, unstyled)
+        # Checked here, once per file: assembling a page then need not search its HTML for the order.
+        numbers = [int(number) for number in HEADING_MARK.findall(html)]
+        in_order = numbers == list(range(len(state.headings)))
+        return Fragment(html, tuple(state.headings), tuple(state.warnings), words, unstyled, in_order)
 
 
 def _without(html: str, blocks: list[str]) -> str:
