@@ -163,8 +163,8 @@ _BLOCK = 256
 
 
 def _block_key(block: tuple[Section, ...], first: int) -> tuple[str, str]:
-    fields = (f"{s.page}\x1f{s.id}\x1f{s.title}\x1f{s.level}\x1f{s.text}" for s in block)
-    text = "\x1e".join((str(first), *fields))
+    # JSON, so that no title or text can pass for another's fields.
+    text = json.dumps([first, *((s.page, s.id, s.title, s.level, s.text) for s in block)], ensure_ascii=False)
     return ("postings", hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest())
 
 
