@@ -107,13 +107,20 @@ def project(tmp_path: Path) -> Path:
 def test_every_edit_rebuilds_through_the_memo_to_the_cold_bytes(project: Path, tmp_path: Path) -> None:
     memo, cache = Memo(), FragmentCache(tmp_path / "fragments")
     served = BuildOptions(project, tmp_path / "served", use_cache=False)
-    build(served, fragment_cache=cache, memo=memo)
+    _every_edit_gives_the_cold_bytes(project, served, lambda: build(served, fragment_cache=cache, memo=memo))
+
+
+def _every_edit_gives_the_cold_bytes(
+    project: Path, options: BuildOptions, rebuild: Callable[[], object]
+) -> None:
+    """Builds with `rebuild` once, then after each of EDITS, each time to the bytes of a cold build."""
+    rebuild()
     for number, (what, edit) in enumerate(EDITS):
         edit(project)
-        build(served, fragment_cache=cache, memo=memo)
-        cold = tmp_path / f"cold-{number}"
+        rebuild()
+        cold = options.out.with_name(f"cold-{number}")
         build(BuildOptions(project, cold, use_cache=False))
-        assert tree(tmp_path / "served") == tree(cold), what
+        assert tree(options.out) == tree(cold), what
 
 
 def test_an_edit_remakes_only_the_pieces_it_touched(
@@ -182,13 +189,7 @@ def test_every_edit_rebuilds_through_the_stored_index_blocks_to_the_cold_bytes(
 ) -> None:
     monkeypatch.setattr(search_index, "_BLOCK", 2)  # many blocks, so most edits leave some untouched
     cli = BuildOptions(project, tmp_path / "built")  # as `flagstone build` runs: cache on, no memo
-    build(cli)
-    for number, (what, edit) in enumerate(EDITS):
-        edit(project)
-        build(cli)
-        cold = tmp_path / f"cold-{number}"
-        build(BuildOptions(project, cold, use_cache=False))
-        assert tree(tmp_path / "built") == tree(cold), what
+    _every_edit_gives_the_cold_bytes(project, cli, lambda: build(cli))
 
 
 def test_a_build_after_an_edit_makes_only_the_index_blocks_it_touched(
