@@ -18,7 +18,7 @@ from flagstone.models import (
     SourceText,
     TocEntry,
 )
-from flagstone.rendering import assemble_pages, render_files
+from flagstone.rendering import render_files
 from flagstone.toc import build_toc
 
 
@@ -34,7 +34,8 @@ def page_of(body: str, *includes: str, heading_level: int = 2) -> RenderedPage:
         part("index.html.md", body),
         tuple(part(f"_inc{i}.md", text) for i, text in enumerate(includes)),
     )
-    return assemble_pages([page], render_files([page], None, 1))[0]
+    parts = render_files([page], None, 1)[0]
+    return assemble(page, parts[0], parts[1:])
 
 
 def test_spec_example_of_duplicates_across_files() -> None:

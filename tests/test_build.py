@@ -11,7 +11,7 @@ import flagstone.build as build_module
 from flagstone import __version__
 from flagstone.build import build
 from flagstone.models import BuildOptions
-from flagstone.site_writer import OutputFile
+from flagstone.site_writer import OutputFile, SiteWriter
 from tests.conftest import RunCli, tree, write_project
 
 KITTN = {
@@ -120,15 +120,17 @@ def test_interrupted_write_keeps_previous_output(tmp_path: Path, monkeypatch: py
     project = write_project(tmp_path / "p", KITTN)
     build(BuildOptions(project, project / "build"))
     before = tree(project / "build")
-    original = build_module.Theme.render_page
+    original = build_module.SiteWriter.add
 
-    def interrupted(*args: object, **kwargs: object) -> str:
-        raise KeyboardInterrupt
+    def interrupted(writer: SiteWriter, file: OutputFile) -> None:
+        if file.path.endswith(".html"):  # after the assets: some files are written by then
+            raise KeyboardInterrupt
+        original(writer, file)
 
-    monkeypatch.setattr(build_module.Theme, "render_page", interrupted)
+    monkeypatch.setattr(build_module.SiteWriter, "add", interrupted)
     with pytest.raises(KeyboardInterrupt):
         build(BuildOptions(project, project / "build"))
-    monkeypatch.setattr(build_module.Theme, "render_page", original)
+    monkeypatch.setattr(build_module.SiteWriter, "add", original)
     assert tree(project / "build") == before
     assert sorted(p.name for p in project.iterdir()) == ["build", "source"]
 

@@ -12,8 +12,9 @@ from flagstone.assemble import MIN_SECTION_LENGTH
 from flagstone.build import build
 from flagstone.cache import FragmentCache
 from flagstone.memo import Memo, StoredMemo
-from flagstone.models import BuildOptions
+from flagstone.models import BuildOptions, RenderedPage
 from flagstone.search_index import Section
+from flagstone.theme import SiteInfo, Theme
 from tests.conftest import tree, write_project
 
 # Long enough that every include holds several sections, so edits move section breaks too.
@@ -35,7 +36,8 @@ PROJECT = {
     ),
     "source/includes/_shared.md": "## HTTP Request\n\nShared partial.\n",
     "source/includes/_a.md": _include("a"),
-    "source/includes/_b.md": _include("b"),
+    "source/includes/_b.md": _include("b")
+    + '\n<h2 id="raw-b">Raw B</h2>\n\nRawsearchable text.\n',  # fixed id
     "source/includes/_c.md": _include("c"),
     "source/other.html.md": "---\ntitle: Other\nsearch: true\n---\n# Other\n\nAnother page.\n",
 }
@@ -229,4 +231,76 @@ def test_a_stored_memo_gives_the_next_process_what_this_one_used(tmp_path: Path)
     assert StoredMemo(path, "v1").get(("postings", "a")) == {"word": "1"}
     assert StoredMemo(path, "v2").get(("postings", "a")) is None  # made by another renderer
     path.write_bytes(b"damaged")
+    assert StoredMemo(path, "v1").get(("postings", "a")) is None
+
+
+def _without_partial(project: Path) -> Path:
+    """The project with its partial call dropped: a page with partials is laid out afresh every time."""
+    _replace(INDEX, '<%= partial "includes/_shared" %>\n', "")(project)
+    return project
+
+
+def test_every_edit_rebuilds_through_the_stored_layouts_to_the_cold_bytes(
+    project: Path, tmp_path: Path
+) -> None:
+    cli = BuildOptions(_without_partial(project), tmp_path / "built")
+    _every_edit_gives_the_cold_bytes(project, cli, lambda: build(cli))
+
+
+def test_a_text_edit_reuses_the_page_layout_and_a_heading_edit_makes_it_again(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rendered: list[str] = []
+    render = Theme._render
+
+    def counting_render(theme: Theme, page: RenderedPage, site: SiteInfo) -> str:
+        rendered.append(page.source.output)
+        return render(theme, page, site)
+
+    monkeypatch.setattr(Theme, "_render", counting_render)
+    cli = BuildOptions(_without_partial(project), tmp_path / "built")
+
+    def rebuilt_pages_after(edit: Callable[[Path], None]) -> list[str]:
+        edit(project)
+        rendered.clear()
+        build(cli)
+        laid_out_again = sorted(rendered)
+        cold = tmp_path / "cold"
+        build(BuildOptions(project, cold, use_cache=False))
+        assert tree(cli.out) == tree(cold)
+        return laid_out_again
+
+    build(cli)
+    assert rebuilt_pages_after(_append("source/includes/_b.md", "\nOne more sentence.\n")) == []
+    assert rebuilt_pages_after(_replace("source/includes/_c.md", "# C\n", "# C renamed\n")) == ["index.html"]
+    assert rebuilt_pages_after(_append("source/other.html.md", "\n## New\n")) == ["other.html"]
+    # Every page lists every page's title: a new title is a new site for all of them.
+    retitled = _replace("source/other.html.md", "title: Other", "title: Another")
+    assert rebuilt_pages_after(retitled) == ["index.html", "other.html"]
+    monkeypatch.setattr("flagstone.build.layout_fingerprint", lambda: "another flagstone")
+    assert rebuilt_pages_after(_append("source/includes/_b.md", "\nMore.\n")) == ["index.html", "other.html"]
+
+
+def test_a_stored_memo_is_written_again_only_when_it_changed(tmp_path: Path) -> None:
+    path = tmp_path / "state" / "memo"
+    first = StoredMemo(path, "v1")
+    first.put(("postings", "a"), {"word": "1"})
+    first.save()
+    written = path.stat().st_ino
+
+    unchanged = StoredMemo(path, "v1")
+    assert unchanged.get(("postings", "a")) == {"word": "1"}
+    unchanged.save()
+    assert path.stat().st_ino == written  # the same file: nothing to write
+
+    added = StoredMemo(path, "v1")
+    added.get(("postings", "a"))
+    added.put(("postings", "b"), {"word": "2"})
+    added.save()
+    assert path.stat().st_ino != written
+    assert StoredMemo(path, "v1").get(("postings", "b")) == {"word": "2"}
+
+    unused = StoredMemo(path, "v1")
+    unused.get(("postings", "b"))  # "a" is not used: the next file holds "b" alone
+    unused.save()
     assert StoredMemo(path, "v1").get(("postings", "a")) is None

@@ -86,9 +86,12 @@ class _Placement:
     toc: tuple[TocEntry, ...]
 
 
-def _placement(page: PageSource, parts: tuple[RenderedPart, ...], memo: Memo | None) -> _Placement:
-    """The page's ids, reused when every file's headings are the ones of the last build (an edit that
-    changed text only): comparing the files' headings is cheaper than placing thousands again."""
+def _placement(
+    page: PageSource, parts: tuple[RenderedPart, ...], memo: Memo | None, with_toc: bool = True
+) -> _Placement:
+    """The page's ids (and its TOC if `with_toc`), reused when every file's headings are the ones of
+    the last build (an edit that changed text only): comparing the files' headings is cheaper than
+    placing thousands again."""
     files = tuple(_headings(part, memo) for part in parts)
     # Every heading has a marker, so equal orders mean equal headings and equal Slate ids.
     orders = tuple(f.in_page_order for f in files)
@@ -100,8 +103,8 @@ def _placement(page: PageSource, parts: tuple[RenderedPart, ...], memo: Memo | N
     placer = _IdPlacer({slug for f in files for slug in f.slate_ids if slug})
     marks = tuple(tuple(placer.place(h, slate_id) for h, slate_id in order) for order in orders)
     headings = tuple(placer.placed)
-    placement = _Placement(orders, level, marks, headings, build_toc(headings, level))
-    if memo:
+    placement = _Placement(orders, level, marks, headings, build_toc(headings, level) if with_toc else ())
+    if memo and with_toc:
         memo.put(key, placement)
     return placement
 
@@ -246,12 +249,37 @@ def assemble(
     memo: Memo | None = None,
     with_content: bool = True,
 ) -> RenderedPage:
-    """The page with final ids (and its HTML unless `with_content` is false). A memo (serve) keeps
+    """The page with final ids (and its HTML and TOC unless `with_content` is false). A memo (serve) keeps
     each file's share and the ids between builds."""
     parts = (body, *includes)
-    placement = _placement(page, parts, memo)  # every id first: the placement runs over headings only
+    # Every id first: the placement runs over headings only. The TOC is for the theme, not the index.
+    placement = _placement(page, parts, memo, with_toc=with_content)
     content = _sectioned(parts, placement.marks, memo) if with_content else ""
-    warnings: tuple[Problem, ...] = tuple(
-        w for root in parts for part in _walk(root) for w in part.fragment.warnings
+    return RenderedPage(
+        page, content, placement.headings, placement.toc, _warnings(parts), heading_marks=placement.marks
     )
-    return RenderedPage(page, content, placement.headings, placement.toc, warnings)
+
+
+def assemble_with_marks(
+    page: PageSource, parts: tuple[RenderedPart, ...], marks: tuple[tuple[str, ...], ...]
+) -> RenderedPage:
+    """The page's content with ids the last build gave the same headings (its stored layout): with no
+    headings or TOC, which that layout's HTML around the content already shows."""
+    return RenderedPage(page, _sectioned(parts, marks, None), (), (), _warnings(parts), heading_marks=marks)
+
+
+def headings_with_marks(
+    page: PageSource, parts: tuple[RenderedPart, ...], marks: tuple[tuple[str, ...], ...]
+) -> RenderedPage:
+    """The page's headings with ids the last build gave the same headings (its stored layout), and no
+    content or TOC: what the search index needs. For a page without partials, its markers in order."""
+    headings = tuple(
+        PlacedHeading(h.level, h.slug if h.fixed else mark, h.inner_html, h.text)
+        for part, part_marks in zip(parts, marks, strict=True)
+        for h, mark in zip(part.fragment.headings, part_marks, strict=True)
+    )
+    return RenderedPage(page, "", headings, (), _warnings(parts), heading_marks=marks)
+
+
+def _warnings(parts: tuple[RenderedPart, ...]) -> tuple[Problem, ...]:
+    return tuple(w for root in parts for part in _walk(root) for w in part.fragment.warnings)

@@ -7,11 +7,13 @@ from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
 
-from flagstone.cache import FragmentCache, renderer_fingerprint
+from flagstone.assemble import assemble, assemble_with_marks, headings_with_marks
+from flagstone.cache import FragmentCache, layout_fingerprint, renderer_fingerprint
 from flagstone.collector import collector_paused
 from flagstone.errors import DocumentError, Problem, UsageError
 from flagstone.forked import in_child
 from flagstone.incremental import input_stamp, record_build, state_folder
+from flagstone.layouts import PageLayout, layout_key
 from flagstone.loading.project import discover, load_page
 from flagstone.markup.highlight import unstyled_classes
 from flagstone.memo import Memo, StoredMemo
@@ -20,7 +22,6 @@ from flagstone.paths import Project, theme_folders
 from flagstone.progress import Progress, no_progress
 from flagstone.rendering import (
     PageParts,
-    assemble_pages,
     default_workers,
     render_files,
     with_search_words,
@@ -30,6 +31,7 @@ from flagstone.site_writer import OutputFile, SiteWriter, check_output_dir
 from flagstone.theme import ASSET_DIR, SiteInfo, Theme, css_classes
 
 BLOCKS_FILE = "search-blocks"  # in the project's state folder: the search index's blocks (StoredMemo)
+LAYOUTS_FILE = "page-layouts"  # and there, the pages' layouts (StoredMemo of layouts.PageLayout)
 _LOGOS = ("images/logo.png", "images/logo.svg", "images/logo.jpg")
 _FAVICONS = (
     "favicon.ico",
@@ -55,9 +57,18 @@ def _load_all(project: Project, paths: list[Path]) -> list[tuple[PageSource, tup
     return loaded
 
 
-def _search_index(pages: list[PageSource], files: list[PageParts], blocks: Memo | None) -> bytes:
-    """The index from the pages' headings and words: the pages' HTML is not needed for it."""
-    return index_script(with_search_words(assemble_pages(pages, files, with_content=False), files), blocks)
+def _search_index(
+    pages: list[PageSource], files: list[PageParts], layouts: list[object | None], blocks: Memo | None
+) -> bytes:
+    """The index from the pages' headings and words: the pages' HTML is not needed for it. A page's
+    stored layout (`layouts`, page by page) gives its ids without placing them again."""
+    placed = [
+        headings_with_marks(page, parts, layout.marks)
+        if isinstance(layout, PageLayout)
+        else assemble(page, parts[0], parts[1:], with_content=False)
+        for page, parts, layout in zip(pages, files, layouts, strict=True)
+    ]
+    return index_script(with_search_words(placed, files), blocks)
 
 
 def build(
@@ -119,9 +130,32 @@ def _build(
         if in_background and options.use_cache
         else None
     )
-    child = in_child(partial(_search_index, pages, files, blocks), blocks.save if blocks else None)
+    relative_statics = {path.relative_to(project.source).as_posix(): path for path in statics}
+    site = SiteInfo(
+        logo=next((name for name in _LOGOS if name in relative_statics), None),
+        favicon=next((name for name in _FAVICONS if name in relative_statics), None),
+        pages=tuple((page.output, page.settings.title) for page in pages),
+    )
+    # Without a memo, each page's ids and the theme's HTML around its content come from the last build
+    # while its headings and everything else the template sees are unchanged.
+    layouts = (
+        StoredMemo(state_folder(project.root) / LAYOUTS_FILE, layout_fingerprint())
+        if options.use_cache and memo is None
+        else None
+    )
+    layout_keys = [
+        layout_key(page, parts, theme.fingerprint, site) if layouts else None
+        for page, parts in zip(pages, files, strict=True)
+    ]
+    known = [layouts.get(key) if layouts and key else None for key in layout_keys]
+    child = in_child(partial(_search_index, pages, files, known, blocks), blocks.save if blocks else None)
     with child if in_background else nullcontext() as index:
-        rendered = assemble_pages(pages, files, memo)
+        rendered = [
+            assemble_with_marks(page, parts, layout.marks)
+            if isinstance(layout, PageLayout)
+            else assemble(page, parts[0], parts[1:], memo)
+            for page, parts, layout in zip(pages, files, known, strict=True)
+        ]
         warnings = tuple(
             w for _, page_warnings in loaded for w in page_warnings if options.strict or not w.strict_only
         )
@@ -129,19 +163,23 @@ def _build(
         if options.strict and warnings:
             raise DocumentError(*warnings)
 
-        relative_statics = {path.relative_to(project.source).as_posix(): path for path in statics}
-        site = SiteInfo(
-            logo=next((name for name in _LOGOS if name in relative_statics), None),
-            favicon=next((name for name in _FAVICONS if name in relative_statics), None),
-            pages=tuple((page.output, page.settings.title) for page in pages),
-        )
         with SiteWriter(options.out, digest_files) as site_files:
             for name, path in relative_statics.items():
                 site_files.add(OutputFile(name, copy_from=path))
             for asset in assets + theme.highlight_css(styles):
                 site_files.add(asset)
-            for done, page in enumerate(rendered, 1):
-                site_files.add(OutputFile(page.source.output, theme.render_page(page, site, memo).encode()))
+            for done, (page, layout, key) in enumerate(zip(rendered, known, layout_keys, strict=True), 1):
+                if not isinstance(layout, PageLayout):
+                    around = theme.around(page, site, memo)
+                    layout = PageLayout(page.heading_marks, *around) if around else None
+                    if layouts and key and layout:
+                        layouts.put(key, layout)
+                html = (
+                    f"{layout.before}{page.content_html}{layout.after}"
+                    if layout
+                    else theme.render_page(page, site, memo)
+                )
+                site_files.add(OutputFile(page.source.output, html.encode()))
                 progress("theme", done, len(rendered))
             if searchable:
                 data = (
@@ -154,6 +192,8 @@ def _build(
     report = BuildReport(
         len(pages), site_files.count, warnings, seconds, outputs=outputs, file_digests=digests
     )
+    if layouts:
+        layouts.save()
     if options.use_cache:
         record_build(options, inputs, report)
     if memo is not None:

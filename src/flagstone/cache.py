@@ -29,17 +29,32 @@ _RENDER_MODULES = (
 )
 
 
-def renderer_fingerprint() -> str:
-    """What every cache key includes: flagstone's render code and the versions of the libraries it uses.
+# And those that decide how a page is laid out around its files: its ids, its TOC, the template's part.
+_LAYOUT_MODULES = ("assemble.py", "layouts.py", "theme.py", "toc.py")
 
-    A library's version is read from its package's __init__.py (where both define __version__), found
+
+def renderer_fingerprint() -> str:
+    """What every cache key includes: flagstone's render code and the versions of the libraries it uses."""
+    return _code_fingerprint(_RENDER_MODULES, ("markdown_it", "pygments"))
+
+
+def layout_fingerprint() -> str:
+    """What a stored page layout (see layouts) is made with: the renderer, and the code and template
+    engine that place a page's ids and write the theme's HTML around its content."""
+    return _code_fingerprint(_RENDER_MODULES + _LAYOUT_MODULES, ("markdown_it", "pygments", "jinja2"))
+
+
+def _code_fingerprint(modules: tuple[str, ...], libraries: tuple[str, ...]) -> str:
+    """A digest of flagstone's `modules`, its version and the `libraries`' versions.
+
+    A library's version is read from its package's __init__.py (where each defines __version__), found
     without importing the library: importlib.metadata alone costs more than the check is worth.
     """
     digest = hashlib.sha256()
     package = Path(flagstone.__file__).parent
-    for name in _RENDER_MODULES:
+    for name in modules:
         digest.update((package / name).read_bytes())
-    for library in ("markdown_it", "pygments"):
+    for library in libraries:
         spec = importlib.util.find_spec(library)
         if spec is None or spec.origin is None:
             raise ImportError(library)

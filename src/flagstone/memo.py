@@ -39,7 +39,8 @@ class StoredMemo(Memo):
     own (`flagstone build`). Only for keys and values that are plain data and name their content.
 
     The file is read on first use, and names the renderer that made it (`fingerprint`): a file from
-    another flagstone counts as empty. `save` writes what this build used, atomically.
+    another flagstone counts as empty. `save` writes what this build used, atomically, unless that is
+    what the file already holds.
     """
 
     def __init__(self, path: Path, fingerprint: str) -> None:
@@ -47,6 +48,8 @@ class StoredMemo(Memo):
         self.path = path
         self.fingerprint = fingerprint
         self._loaded = False
+        self._stored: set[Hashable] = set()  # the keys the file held
+        self._changed = False  # something was put
 
     def get(self, key: Hashable) -> object | None:
         if not self._loaded:
@@ -55,11 +58,18 @@ class StoredMemo(Memo):
                 fingerprint, entries = pickle.loads(self.path.read_bytes())
                 if fingerprint == self.fingerprint and isinstance(entries, dict):
                     self._previous = entries
+                    self._stored = set(entries)
             except Exception:  # missing or damaged: every piece is made again
                 pass
         return super().get(key)
 
+    def put(self, key: Hashable, value: object) -> None:
+        self._changed = True
+        super().put(key, value)
+
     def save(self) -> None:
+        if self._loaded and not self._changed and set(self._current) == self._stored:
+            return  # every entry used, none new: the file holds this build's already
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}")

@@ -113,6 +113,9 @@ class Fragment:
     search_words: tuple[str, ...] = ()  # for pages with search: see search_index.fragment_words
     unstyled: tuple[str, ...] = ()  # the token classes its code has without spans
     marks_in_order: bool = False  # every heading's marker in the HTML once, in the order of `headings`
+    # A digest of what a page takes from the headings (all but their lines): files with equal digests
+    # give their page the same ids and TOC (see layouts).
+    headings_digest: str = ""
 
 
 @dataclass(frozen=True)
@@ -172,3 +175,6 @@ class RenderedPage:
     toc: tuple[TocEntry, ...]
     warnings: tuple[Problem, ...] = field(default=())
     search_words: tuple[str, ...] = ()  # the words after each heading, when the page has search
+    # Per top-level file, what each heading marker became: with the template's output around the
+    # content, what `flagstone build` keeps of the page for the next run (see layouts).
+    heading_marks: tuple[tuple[str, ...], ...] = ()

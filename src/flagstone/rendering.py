@@ -9,11 +9,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from functools import cache
 
-from flagstone.assemble import assemble
 from flagstone.cache import FragmentCache, renderer_fingerprint
 from flagstone.markup import highlight
 from flagstone.markup.render import MarkdownRenderer
-from flagstone.memo import Memo
 from flagstone.models import Fragment, PageSource, PartSource, RenderedPage, RenderedPart, SourceText
 from flagstone.progress import Progress, no_progress
 from flagstone.search_index import fragment_words, section_words
@@ -146,17 +144,6 @@ def render_files(
         return RenderedPart(fragments[key_of[id(part)]], tuple(rendered(p) for p in part.partials))
 
     return [(rendered(page.body), *(rendered(include) for include in page.includes)) for page in pages]
-
-
-def assemble_pages(
-    pages: list[PageSource], files: list[PageParts], memo: Memo | None = None, with_content: bool = True
-) -> list[RenderedPage]:
-    """Each page with final ids and its table of contents; `with_content=False` leaves out the page's
-    HTML, for what needs only its headings (the search index)."""
-    return [
-        assemble(page, parts[0], parts[1:], memo, with_content)
-        for page, parts in zip(pages, files, strict=True)
-    ]
 
 
 def with_search_words(pages: list[RenderedPage], files: list[PageParts]) -> list[RenderedPage]:

@@ -10,14 +10,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any
-
-import jinja2
+from typing import TYPE_CHECKING, Any
 
 from flagstone.markup.highlight import stylesheet
 from flagstone.memo import Memo
 from flagstone.models import PartSource, RenderedPage, SourceText
 from flagstone.site_writer import OutputFile
+
+if TYPE_CHECKING:
+    import jinja2
 
 ASSET_DIR = "flagstone"  # where the theme's assets go in the site
 # Stands in for the content while the template runs; NUL never reaches content (markdown-it drops it).
@@ -56,16 +57,33 @@ class _Around:
     after: str
 
 
+def _stand_in(page: RenderedPage) -> RenderedPage:
+    """The page as templates get it: a stand-in for its content, and none of its files' Markdown."""
+    return replace(
+        page,
+        content_html=_CONTENT,
+        search_words=(),
+        source=replace(page.source, body=PartSource(_NO_TEXT), includes=()),
+    )
+
+
 class Theme:
     """Templates and assets of a chain of theme folders; a file in an earlier folder wins."""
 
     def __init__(self, folders: tuple[Path, ...]) -> None:
         self.folders = folders
-        loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(f / "templates")) for f in folders])
-        self.env = jinja2.Environment(
+
+    @cached_property
+    def env(self) -> jinja2.Environment:
+        # Made (and Jinja imported) on first use: a rebuild that reuses every page's layout has none.
+        import jinja2
+
+        loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(f / "templates")) for f in self.folders])
+        env = jinja2.Environment(
             loader=loader, autoescape=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined
         )
-        self.env.filters["tojson_attr"] = lambda value: json.dumps(value, ensure_ascii=False)
+        env.filters["tojson_attr"] = lambda value: json.dumps(value, ensure_ascii=False)
+        return env
 
     def assets(self) -> list[OutputFile]:
         found: dict[str, Path] = {}
@@ -85,30 +103,33 @@ class Theme:
         ]
 
     def render_page(self, page: RenderedPage, site: SiteInfo, memo: Memo | None = None) -> str:
-        """The page's HTML: the template's output around the content, with the content put in.
+        """The page's HTML: the template's output around the content, with the content put in."""
+        around = self.around(page, site, memo)
+        if around is None:  # a template that writes the content twice, escaped, or not at all
+            return self._render(replace(_stand_in(page), content_html=page.content_html), site)
+        return f"{around[0]}{page.content_html}{around[1]}"
+
+    def around(self, page: RenderedPage, site: SiteInfo, memo: Memo | None = None) -> tuple[str, str] | None:
+        """The template's output before and after the page's content; None when the template does not
+        write the content once, as it is.
 
         Templates get the page without its files' Markdown (`page.source` names the page and its
         settings), so what surrounds the content depends only on what the memo key holds, and a
         rebuild whose headings and settings are unchanged reuses it.
         """
-        stand_in = replace(
-            page,
-            content_html=_CONTENT,
-            search_words=(),
-            source=replace(page.source, body=PartSource(_NO_TEXT), includes=()),
-        )
+        stand_in = _stand_in(page)
         # The key names the page; the stand-in is compared on a hit, not hashed: comparing thousands
         # of headings to the last build's costs less than hashing them.
         key = ("page", self.fingerprint, site, page.source.output) if memo else None
         known = memo.get(key) if memo else None
         if isinstance(known, _Around) and known.stand_in == stand_in:
-            return f"{known.before}{page.content_html}{known.after}"
+            return known.before, known.after
         halves = self._render(stand_in, site).split(_CONTENT)
-        if len(halves) != 2:  # a template that writes the content twice, escaped, or not at all
-            return self._render(replace(stand_in, content_html=page.content_html), site)
+        if len(halves) != 2:
+            return None
         if memo:
             memo.put(key, _Around(stand_in, halves[0], halves[1]))
-        return f"{halves[0]}{page.content_html}{halves[1]}"
+        return halves[0], halves[1]
 
     @cached_property
     def fingerprint(self) -> str:

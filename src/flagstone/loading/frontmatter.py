@@ -64,7 +64,8 @@ def read_text(path: Path, display: str) -> str:
                 ),
             )
         ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    # Looked for first: replacing scans the whole text even when there is nothing to replace.
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -244,7 +246,15 @@ class MarkdownRenderer:
         # Checked here, once per file: assembling a page then need not search its HTML for the order.
         numbers = [int(number) for number in HEADING_MARK.findall(html)]
         in_order = numbers == list(range(len(state.headings)))
-        return Fragment(html, tuple(state.headings), tuple(state.warnings), words, unstyled, in_order)
+        headings = tuple(state.headings)
+        digest = _headings_digest(headings)
+        return Fragment(html, headings, tuple(state.warnings), words, unstyled, in_order, digest)
+
+
+def _headings_digest(headings: tuple[Heading, ...]) -> str:
+    # Pickled: read back to exactly what was written, so two lists of headings never share a digest.
+    fields = pickle.dumps([(h.level, h.slug, h.inner_html, h.text, h.fixed) for h in headings], protocol=5)
+    return hashlib.blake2b(fields, digest_size=20).hexdigest()
 
 
 def _without(html: str, blocks: list[str]) -> str:

@@ -1,0 +1,38 @@
+"""What `flagstone build` keeps of each page for its next run: the heading ids and the theme's HTML around
+the content, reused while the page's headings, settings, site and theme are the same."""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from dataclasses import dataclass
+
+from flagstone.models import PageSource, RenderedPart
+from flagstone.theme import SiteInfo
+
+
+@dataclass(frozen=True)
+class PageLayout:
+    """A page as the last build laid it out around its files' HTML."""
+
+    marks: tuple[tuple[str, ...], ...]  # per top-level file: what each heading marker became
+    before: str  # the theme's HTML before the content
+    after: str  # and after it
+
+
+def layout_key(
+    page: PageSource, parts: tuple[RenderedPart, ...], theme_fingerprint: str, site: SiteInfo
+) -> tuple[str, str] | None:
+    """A digest of everything a page's layout is made from; None for a page whose layout is not kept.
+
+    The ids and the TOC come from the files' headings alone (their digests, file by file: Slate numbers
+    repeated ids within a file), and the template sees the page's settings, its warnings and the site.
+    A page with partials, or with a file whose heading markers are out of order, takes its heading order
+    from its HTML: it is laid out afresh every time.
+    """
+    if any(part.partials or not part.fragment.marks_in_order for part in parts):
+        return None
+    files = [(part.fragment.headings_digest, part.fragment.warnings) for part in parts]
+    fields = (theme_fingerprint, site, page.path, page.display, page.output, page.settings, files)
+    # Pickled: read back to exactly what was written, so two different pages never share a key.
+    return ("layout", hashlib.blake2b(pickle.dumps(fields, protocol=5), digest_size=20).hexdigest())
