@@ -18,7 +18,7 @@ from flagstone.models import (
     SourceText,
     TocEntry,
 )
-from flagstone.rendering import render_files
+from flagstone.rendering import plan_render, render_files
 from flagstone.toc import build_toc
 
 
@@ -34,7 +34,7 @@ def page_of(body: str, *includes: str, heading_level: int = 2) -> RenderedPage:
         part("index.html.md", body),
         tuple(part(f"_inc{i}.md", text) for i, text in enumerate(includes)),
     )
-    parts = render_files([page], None, 1)[0]
+    parts = render_files(plan_render([page]), None, 1)[0]
     return assemble(page, parts[0], parts[1:])
 
 

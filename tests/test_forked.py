@@ -69,3 +69,30 @@ def test_a_failure_afterwards_does_not_cost_the_result() -> None:
 
     with in_child(lambda: b"index", afterwards) as result:
         assert result() == b"index"
+
+
+def test_a_child_waits_for_the_signal_and_goes_on_when_it_is_given(tmp_path: Path) -> None:
+    from flagstone.forked import Signal
+
+    given = tmp_path / "given"
+    signal = Signal()
+
+    def work() -> bytes:
+        signal.wait()
+        return b"after" if given.exists() else b"before"  # the file is made just before the signal
+
+    with in_child(work) as result:
+        time.sleep(0.2)  # the child waits meanwhile
+        given.touch()
+        signal.give()
+        assert result() == b"after"
+    signal.give()  # a second time does nothing
+
+
+def test_a_signal_never_given_ends_with_the_process_that_made_it() -> None:
+    from flagstone.forked import Signal
+
+    signal = Signal()
+    with in_child(lambda: b"unused"):
+        pass  # the result is never asked for: the child is stopped, then the signal is dropped
+    signal.give()

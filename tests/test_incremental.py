@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from flagstone.build import build
 from flagstone.cache import FragmentCache
 from flagstone.incremental import up_to_date
-from flagstone.models import BuildOptions, SourceText
-from flagstone.rendering import RenderJob
+from flagstone.loading.project import discover, load_page
+from flagstone.models import BuildOptions, Fragment, SourceText
+from flagstone.paths import Project
+from flagstone.rendering import RenderJob, RenderPlan, plan_render, render_beside, render_files
 from tests.conftest import tree, write_project
 
 PROJECT = {
@@ -162,3 +166,72 @@ def test_spans_a_stylesheet_of_the_site_mentions_stay_and_the_cache_follows(tmp_
     build(options)
     assert _spans(page, "p") == 2 and _spans(page, "nb") == 2  # print, echo
     assert tree(project / "build") == cold(project, tmp_path / "cold2")
+
+
+def _plan_and_cache(tmp_path: Path) -> tuple[RenderPlan, FragmentCache]:
+    project = Project.at(write_project(tmp_path / "p", PROJECT))
+    cache = FragmentCache.for_project(project.root)
+
+    def plan() -> RenderPlan:
+        return plan_render([load_page(project, path)[0] for path in discover(project)[0]])
+
+    render_files(plan(), cache, 1)  # the cache holds every file
+    _append_to(project.source / "includes/_b.md", "\nNew text.\n")
+    return plan(), cache
+
+
+def _append_to(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def test_a_process_beside_the_render_reads_what_it_renders_once_told(tmp_path: Path) -> None:
+    plan, cache = _plan_and_cache(tmp_path)
+    uncached = plan.uncached(cache)
+    assert len(uncached) == 1  # the edited include
+    read: list[str] = []
+    get = cache.reader().get
+
+    class Reader(FragmentCache):
+        def get(self, key: str) -> Fragment | None:
+            read.append(key)
+            return get(key)
+
+    def rendered_elsewhere() -> None:  # what the other process has done when it signals
+        assert uncached[0] not in read  # not asked for before it is there
+        render_files(plan, cache, 1)
+
+    beside = render_beside(plan, Reader(cache.folder, writable=False), uncached, rendered_elsewhere)
+    assert beside == render_files(plan, FragmentCache(cache.folder), 1)
+    assert read.count(uncached[0]) == 1
+
+
+def test_a_process_beside_the_render_renders_what_it_cannot_read(tmp_path: Path) -> None:
+    plan, cache = _plan_and_cache(tmp_path)
+    uncached = plan.uncached(cache)
+    reader = cache.reader()
+    beside = render_beside(plan, reader, uncached, lambda: None)  # the other wrote nothing
+    assert not cache.has(uncached[0])  # a reader never writes
+    assert beside == render_files(plan, cache, 1)
+
+
+def test_a_rebuild_takes_the_highlight_styles_from_the_last_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = write_project(tmp_path / "p", PROJECT)
+    out = tmp_path / "built"
+    build(BuildOptions(project, out))
+
+    def unread(style: str) -> None:
+        raise AssertionError(f"{style} read from Pygments again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("flagstone.build.style_rules", unread)
+        _append_to(project / "source/includes/_a.md", "\nMore.\n")
+        build(BuildOptions(project, out))
+    assert tree(out) == cold(project, tmp_path / "cold")
+
+    monkeypatch.setattr("flagstone.build.style_rules", unread)
+    monkeypatch.setattr("flagstone.build.renderer_fingerprint", lambda: "another flagstone")
+    _append_to(project / "source/includes/_a.md", "\nAgain.\n")
+    with pytest.raises(AssertionError, match="monokai read from Pygments again"):
+        build(BuildOptions(project, out))

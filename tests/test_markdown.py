@@ -113,7 +113,7 @@ def _rules(css: str) -> dict[str, str]:
 def test_compact_highlight_stylesheet_keeps_every_token_rule(style: str) -> None:
     from pygments.formatters import HtmlFormatter
 
-    from flagstone.markup.highlight import stylesheet
+    from flagstone.markup.highlight import style_rules, stylesheet
 
     pygments_rules = _rules(HtmlFormatter(style=style).get_style_defs(".highlight"))
     expected = {selector: rule for selector, rule in pygments_rules.items() if "linenos" not in selector}
@@ -121,15 +121,17 @@ def test_compact_highlight_stylesheet_keeps_every_token_rule(style: str) -> None
     code_color = re.search(r"(?:^|;)\s*color:\s*([^;]+)", expected[".highlight"])
     if code_color:
         expected[".highlight code"] = f"color: {code_color.group(1).strip()}"
-    compact = stylesheet(style)
+    compact = stylesheet(style_rules(style))
     assert _rules(compact) == expected
     assert len(compact) < 0.6 * len(HtmlFormatter(style=style).get_style_defs(".highlight"))
 
 
 def test_spans_of_token_classes_the_style_gives_the_codes_own_colour_only_are_left_out() -> None:
-    unstyled = highlight.unstyled_classes("monokai")
+    unstyled = highlight.unstyled_classes(highlight.style_rules("monokai"))
     assert {"p", "n", "nb"} <= unstyled and not {"k", "s2", "o", "nx", "c1", "err"} & unstyled
-    assert highlight.unstyled_classes("default") == frozenset()  # no colour for the code: every span stays
+    assert (
+        highlight.unstyled_classes(highlight.style_rules("default")) == frozenset()
+    )  # no colour for the code: every span stays
     code = 'import json\nprint(json.dumps({"a": [1, 2]}), file=None)  # <done> & "quoted"\n'
     every, _ = highlight.code_block_html(code, "python", ())
     lean, _ = highlight.code_block_html(code, "python", (), tuple(sorted(unstyled)))

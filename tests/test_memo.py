@@ -277,7 +277,7 @@ def test_a_text_edit_reuses_the_page_layout_and_a_heading_edit_makes_it_again(
     # Every page lists every page's title: a new title is a new site for all of them.
     retitled = _replace("source/other.html.md", "title: Other", "title: Another")
     assert rebuilt_pages_after(retitled) == ["index.html", "other.html"]
-    monkeypatch.setattr("flagstone.build.layout_fingerprint", lambda: "another flagstone")
+    monkeypatch.setattr("flagstone.layouts.layout_fingerprint", lambda: "another flagstone")
     assert rebuilt_pages_after(_append("source/includes/_b.md", "\nMore.\n")) == ["index.html", "other.html"]
 
 

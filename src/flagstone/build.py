@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import time
-from contextlib import nullcontext
+from collections.abc import Callable
+from contextlib import ExitStack
 from functools import partial
 from pathlib import Path
 
 from flagstone.assemble import assemble, assemble_with_marks, headings_with_marks
-from flagstone.cache import FragmentCache, layout_fingerprint, renderer_fingerprint
+from flagstone.cache import FragmentCache, renderer_fingerprint
 from flagstone.collector import collector_paused
 from flagstone.errors import DocumentError, Problem, UsageError
-from flagstone.forked import in_child
+from flagstone.forked import Signal, in_child
 from flagstone.incremental import input_stamp, record_build, state_folder
-from flagstone.layouts import PageLayout, layout_key
+from flagstone.layouts import PageLayout, PageLayouts
 from flagstone.loading.project import discover, load_page
-from flagstone.markup.highlight import unstyled_classes
+from flagstone.markup.highlight import StyleRules, style_rules, unstyled_classes
 from flagstone.memo import Memo, StoredMemo
 from flagstone.models import BuildOptions, BuildReport, PageSource
 from flagstone.paths import Project, theme_folders
@@ -23,6 +24,8 @@ from flagstone.progress import Progress, no_progress
 from flagstone.rendering import (
     PageParts,
     default_workers,
+    plan_render,
+    render_beside,
     render_files,
     with_search_words,
 )
@@ -31,7 +34,10 @@ from flagstone.site_writer import OutputFile, SiteWriter, check_output_dir
 from flagstone.theme import ASSET_DIR, SiteInfo, Theme, css_classes
 
 BLOCKS_FILE = "search-blocks"  # in the project's state folder: the search index's blocks (StoredMemo)
+STYLES_FILE = "highlight-styles"  # and the highlight styles' rules (StoredMemo of StyleRules)
 LAYOUTS_FILE = "page-layouts"  # and there, the pages' layouts (StoredMemo of layouts.PageLayout)
+# Below this much Markdown to render, the index child starts before the render (see _build).
+_EARLY = 512 * 1024  # bytes
 _LOGOS = ("images/logo.png", "images/logo.svg", "images/logo.jpg")
 _FAVICONS = (
     "favicon.ico",
@@ -57,18 +63,36 @@ def _load_all(project: Project, paths: list[Path]) -> list[tuple[PageSource, tup
     return loaded
 
 
+def _style_rules(styles: set[str], stored: StoredMemo | None) -> dict[str, StyleRules]:
+    """Each highlight style's rules, from the last build's file where it has them (see style_rules)."""
+    found: dict[str, StyleRules] = {}
+    for style in sorted(styles):
+        known = stored.get(("style", style)) if stored else None
+        found[style] = known if isinstance(known, StyleRules) else style_rules(style)
+        if stored:
+            stored.put(("style", style), found[style])
+    if stored:
+        stored.save()
+    return found
+
+
 def _search_index(
-    pages: list[PageSource], files: list[PageParts], layouts: list[object | None], blocks: Memo | None
+    pages: list[PageSource],
+    files: Callable[[], list[PageParts]],
+    layouts: PageLayouts | None,
+    blocks: Memo | None,
 ) -> bytes:
     """The index from the pages' headings and words: the pages' HTML is not needed for it. A page's
-    stored layout (`layouts`, page by page) gives its ids without placing them again."""
+    stored layout gives its ids without placing them again."""
+    rendered = files()
+    known = layouts.look_up(pages, rendered) if layouts else [(None, None)] * len(pages)
     placed = [
         headings_with_marks(page, parts, layout.marks)
-        if isinstance(layout, PageLayout)
+        if layout
         else assemble(page, parts[0], parts[1:], with_content=False)
-        for page, parts, layout in zip(pages, files, layouts, strict=True)
+        for page, parts, (_, layout) in zip(pages, rendered, known, strict=True)
     ]
-    return index_script(with_search_words(placed, files), blocks)
+    return index_script(with_search_words(placed, rendered), blocks)
 
 
 def build(
@@ -114,11 +138,16 @@ def _build(
         fragment_cache = FragmentCache.for_project(project.root)
     theme = Theme(theme_folders(project, options.theme))
     assets = theme.assets()
-    styles = {page.settings.highlight_theme for page in pages}
+    styles = _style_rules(
+        {page.settings.highlight_theme for page in pages},
+        StoredMemo(state_folder(project.root) / STYLES_FILE, renderer_fingerprint())
+        if options.use_cache
+        else None,
+    )
     # Spans no stylesheet of the site can tell from plain code are left out (see unstyled_classes).
     styled = css_classes([*statics, *(asset.copy_from for asset in assets if asset.copy_from)])
-    unstyled = {style: tuple(sorted(unstyled_classes(style) - styled)) for style in styles}
-    files = render_files(pages, fragment_cache, options.workers or default_workers(), progress, unstyled)
+    unstyled = {style: tuple(sorted(unstyled_classes(rules) - styled)) for style, rules in styles.items()}
+    plan = plan_render(pages, unstyled)
     searchable = any(page.settings.search for page in pages)
     # Without a memo (every build but serve's, whose memo holds the index blocks) the search index is
     # made in a child process from the pages' headings, on another core, while this one assembles,
@@ -139,22 +168,38 @@ def _build(
     # Without a memo, each page's ids and the theme's HTML around its content come from the last build
     # while its headings and everything else the template sees are unchanged.
     layouts = (
-        StoredMemo(state_folder(project.root) / LAYOUTS_FILE, layout_fingerprint())
+        PageLayouts(state_folder(project.root) / LAYOUTS_FILE, theme.fingerprint, site)
         if options.use_cache and memo is None
         else None
     )
-    layout_keys = [
-        layout_key(page, parts, theme.fingerprint, site) if layouts else None
-        for page, parts in zip(pages, files, strict=True)
-    ]
-    known = [layouts.get(key) if layouts and key else None for key in layout_keys]
-    child = in_child(partial(_search_index, pages, files, known, blocks), blocks.save if blocks else None)
-    with child if in_background else nullcontext() as index:
+    with ExitStack() as stack:
+
+        def index_child(files: Callable[[], list[PageParts]]) -> Callable[[], bytes]:
+            work = partial(_search_index, pages, files, layouts, blocks)
+            return stack.enter_context(in_child(work, blocks.save if blocks else None))
+
+        # With little to render (a rebuild after an edit) the child starts first: it reads the files
+        # the cache holds while this process renders the others, then reads those from the cache too.
+        # With more (a cold build, whose render takes every core) it starts once they are rendered.
+        uncached = plan.uncached(fragment_cache)
+        rendered_here = Signal()
+        stack.callback(rendered_here.give)
+        index = None
+        if in_background and fragment_cache and sum(len(plan.jobs[k].source.text) for k in uncached) < _EARLY:
+            work = partial(render_beside, plan, fragment_cache.reader(), uncached, rendered_here.wait)
+            index = index_child(work)
+        workers = options.workers or default_workers()
+        files = render_files(plan, fragment_cache, workers, progress, rendered_here.give)
+        if in_background and index is None:
+            index = index_child(lambda: files)
+        known = layouts.look_up(pages, files) if layouts else [(None, None)] * len(pages)
         rendered = [
-            assemble_with_marks(page, parts, layout.marks)
-            if isinstance(layout, PageLayout)
-            else assemble(page, parts[0], parts[1:], memo)
-            for page, parts, layout in zip(pages, files, known, strict=True)
+            (
+                assemble_with_marks(page, parts, layout.marks)
+                if layout
+                else assemble(page, parts[0], parts[1:], memo)
+            )
+            for page, parts, (_, layout) in zip(pages, files, known, strict=True)
         ]
         warnings = tuple(
             w for _, page_warnings in loaded for w in page_warnings if options.strict or not w.strict_only
@@ -168,18 +213,18 @@ def _build(
                 site_files.add(OutputFile(name, copy_from=path))
             for asset in assets + theme.highlight_css(styles):
                 site_files.add(asset)
-            for done, (page, layout, key) in enumerate(zip(rendered, known, layout_keys, strict=True), 1):
-                if not isinstance(layout, PageLayout):
+            for done, (page, (key, layout)) in enumerate(zip(rendered, known, strict=True), 1):
+                if layout is None:
                     around = theme.around(page, site, memo)
                     layout = PageLayout(page.heading_marks, *around) if around else None
                     if layouts and key and layout:
-                        layouts.put(key, layout)
+                        layouts.keep(key, layout)
                 html = (
-                    f"{layout.before}{page.content_html}{layout.after}"
+                    (layout.before.encode(), page.content_html.encode(), layout.after.encode())
                     if layout
-                    else theme.render_page(page, site, memo)
+                    else theme.render_page(page, site, memo).encode()
                 )
-                site_files.add(OutputFile(page.source.output, html.encode()))
+                site_files.add(OutputFile(page.source.output, html))
                 progress("theme", done, len(rendered))
             if searchable:
                 data = (

@@ -69,8 +69,9 @@ class FragmentCache:
     Entries are written atomically (temp file + rename), so an interrupted build leaves no torn entry.
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, writable: bool = True) -> None:
         self.folder = folder
+        self.writable = writable  # False: entries put are kept in memory only, and none is removed
         # Entries this object has read or written, kept in memory: a long-running process (serve)
         # that reuses one cache object skips unpickling unchanged files on every rebuild.
         self.memory: dict[str, Fragment] = {}
@@ -79,8 +80,16 @@ class FragmentCache:
     def for_project(cls, project_root: Path) -> FragmentCache:
         return cls(state_folder(project_root) / "fragments")
 
+    def reader(self) -> FragmentCache:
+        """A cache of the same folder that never writes to it: for a process that renders beside the
+        one that keeps the cache."""
+        return FragmentCache(self.folder, writable=False)
+
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / key
+
+    def has(self, key: str) -> bool:
+        return key in self.memory or self._path(key).is_file()
 
     def get(self, key: str) -> Fragment | None:
         if key in self.memory:
@@ -100,6 +109,8 @@ class FragmentCache:
 
     def put(self, key: str, fragment: Fragment) -> None:
         self.memory[key] = fragment
+        if not self.writable:
+            return
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -133,7 +144,7 @@ class FragmentCache:
         """Drop entries this build did not use, so the cache holds one build's worth; then record the
         renderer (`fingerprint`) that made all the entries left."""
         self.memory = {key: fragment for key, fragment in self.memory.items() if key in keep}
-        if not self.folder.is_dir():
+        if not self.writable or not self.folder.is_dir():
             return
         for entry in self.folder.glob("*/*"):
             if entry.name not in keep:

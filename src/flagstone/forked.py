@@ -67,3 +67,27 @@ def in_child(
         if not collected:
             os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
+
+
+class Signal:
+    """A one-time signal from this process to the children it forks after making it: a child's `wait`
+    returns once this process has called `give` (or has ended, whatever happened)."""
+
+    def __init__(self) -> None:
+        self._reader, self._writer = os.pipe()
+        self._open = True
+
+    def give(self) -> None:
+        """In the process that made it: the children waiting go on. Later calls do nothing."""
+        if self._open:
+            self._open = False
+            os.close(self._writer)
+            os.close(self._reader)
+
+    def wait(self) -> None:
+        """In a child: wait for `give`. Its own copy of the writing end is closed first, or the end of
+        the pipe would never come."""
+        os.close(self._writer)
+        while os.read(self._reader, 1):
+            pass
+        os.close(self._reader)

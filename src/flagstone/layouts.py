@@ -6,9 +6,14 @@ from __future__ import annotations
 import hashlib
 import pickle
 from dataclasses import dataclass
+from pathlib import Path
 
+from flagstone.cache import layout_fingerprint
+from flagstone.memo import StoredMemo
 from flagstone.models import PageSource, RenderedPart
 from flagstone.theme import SiteInfo
+
+LayoutKey = tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -22,7 +27,7 @@ class PageLayout:
 
 def layout_key(
     page: PageSource, parts: tuple[RenderedPart, ...], theme_fingerprint: str, site: SiteInfo
-) -> tuple[str, str] | None:
+) -> LayoutKey | None:
     """A digest of everything a page's layout is made from; None for a page whose layout is not kept.
 
     The ids and the TOC come from the files' headings alone (their digests, file by file: Slate numbers
@@ -36,3 +41,29 @@ def layout_key(
     fields = (theme_fingerprint, site, page.path, page.display, page.output, page.settings, files)
     # Pickled: read back to exactly what was written, so two different pages never share a key.
     return ("layout", hashlib.blake2b(pickle.dumps(fields, protocol=5), digest_size=20).hexdigest())
+
+
+class PageLayouts:
+    """The layouts the last `flagstone build` made, kept in a file (`path`) for the next one."""
+
+    def __init__(self, path: Path, theme_fingerprint: str, site: SiteInfo) -> None:
+        self.store = StoredMemo(path, layout_fingerprint())
+        self.theme_fingerprint = theme_fingerprint
+        self.site = site
+
+    def look_up(
+        self, pages: list[PageSource], files: list[tuple[RenderedPart, ...]]
+    ) -> list[tuple[LayoutKey | None, PageLayout | None]]:
+        """Each page's key, and its layout where the last build made one with the same key."""
+        found: list[tuple[LayoutKey | None, PageLayout | None]] = []
+        for page, parts in zip(pages, files, strict=True):
+            key = layout_key(page, parts, self.theme_fingerprint, self.site)
+            layout = self.store.get(key) if key else None
+            found.append((key, layout if isinstance(layout, PageLayout) else None))
+        return found
+
+    def keep(self, key: LayoutKey, layout: PageLayout) -> None:
+        self.store.put(key, layout)
+
+    def save(self) -> None:
+        self.store.save()

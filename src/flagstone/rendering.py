@@ -93,18 +93,35 @@ def default_workers() -> int:
 PageParts = tuple[RenderedPart, ...]  # a page's files rendered: its body, then its includes
 
 
-def render_files(
-    pages: list[PageSource],
-    fragment_cache: FragmentCache | None,
-    workers: int,
-    progress: Progress = no_progress,
-    unstyled: Mapping[str, tuple[str, ...]] | None = None,
-) -> list[PageParts]:
-    """Render every page's files; a file shared by pages with the same tabs is rendered once.
-    `unstyled`: for a highlight style, the token classes its pages' code gets no spans for."""
+@dataclass(frozen=True)
+class RenderPlan:
+    """Every file of every page as a render job, keyed by everything its rendering depends on; a file
+    shared by pages with the same settings is one job."""
+
+    pages: tuple[PageSource, ...]
+    jobs: dict[str, RenderJob]  # by key
+    key_of: dict[int, str]  # id(part) -> its job's key; the parts live as long as `pages`
+    fingerprint: str  # of the renderer, in every key
+
+    def uncached(self, fragment_cache: FragmentCache | None) -> list[str]:
+        """The keys of the jobs the cache does not hold."""
+        return [key for key in self.jobs if fragment_cache is None or not fragment_cache.has(key)]
+
+    def parts(self, fragments: Mapping[str, Fragment]) -> list[PageParts]:
+        """Each page's files, from every job's fragment (by key)."""
+
+        def rendered(part: PartSource) -> RenderedPart:
+            return RenderedPart(fragments[self.key_of[id(part)]], tuple(rendered(p) for p in part.partials))
+
+        return [(rendered(page.body), *map(rendered, page.includes)) for page in self.pages]
+
+
+def plan_render(pages: list[PageSource], unstyled: Mapping[str, tuple[str, ...]] | None = None) -> RenderPlan:
+    """The render jobs of every page's files. `unstyled`: for a highlight style, the token classes its
+    pages' code gets no spans for."""
     fingerprint = renderer_fingerprint()
-    keyed: dict[str, RenderJob] = {}
-    key_of: dict[int, str] = {}  # id(part) -> key; the parts live as long as `pages`
+    jobs: dict[str, RenderJob] = {}
+    key_of: dict[int, str] = {}
     for page in pages:
         settings = page.settings
         plain = (unstyled or {}).get(settings.highlight_theme, ())
@@ -112,38 +129,89 @@ def render_files(
             for part in _parts(root):
                 job = RenderJob(part.source, settings.tab_keys, settings.search, plain)
                 key_of[id(part)] = key = job.key(fingerprint)
-                keyed.setdefault(key, job)
+                jobs.setdefault(key, job)
+    return RenderPlan(tuple(pages), jobs, key_of, fingerprint)
 
+
+def render_files(
+    plan: RenderPlan,
+    fragment_cache: FragmentCache | None,
+    workers: int,
+    progress: Progress = no_progress,
+    rendered: Callable[[], None] | None = None,
+) -> list[PageParts]:
+    """Every job of the plan rendered, or taken from the cache; each page's files in page order.
+    `rendered` is called once the files the cache lacked are rendered and put in it, before the others
+    are read from it (see render_beside)."""
     fragments: dict[str, Fragment] = {}
+    _render(plan, plan.uncached(fragment_cache), fragment_cache, workers, progress, fragments)
+    if rendered is not None:
+        rendered()
+    damaged = _read_cached(plan, fragment_cache, fragments)
+    _render(plan, damaged, fragment_cache, workers, progress, fragments)
+    if fragment_cache:
+        fragment_cache.prune(set(plan.jobs), plan.fingerprint)
+    return plan.parts(fragments)
+
+
+def render_beside(
+    plan: RenderPlan, reader: FragmentCache | None, uncached: list[str], rendered: Callable[[], None]
+) -> list[PageParts]:
+    """The plan's files in a process beside one that runs render_files: this one reads what the cache
+    holds meanwhile, and the `uncached` files once `rendered` returns (the other has put them in the
+    cache by then). What it still cannot read, it renders."""
+    fragments: dict[str, Fragment] = {}
+    _read_cached(plan, reader, fragments, skip=set(uncached))
+    rendered()
+    _render(plan, _read_cached(plan, reader, fragments), reader, 1, no_progress, fragments)
+    return plan.parts(fragments)
+
+
+def _read_cached(
+    plan: RenderPlan,
+    fragment_cache: FragmentCache | None,
+    fragments: dict[str, Fragment],
+    skip: set[str] | None = None,
+) -> list[str]:
+    """Read into `fragments` the jobs' fragments the cache holds, but `skip`; the keys of the others."""
     missing: list[str] = []
-    for key in keyed:
+    for key in plan.jobs:
+        if key in fragments or (skip and key in skip):
+            continue
         cached = fragment_cache.get(key) if fragment_cache else None
         if cached is None:
             missing.append(key)
         else:
             fragments[key] = cached
-    if missing and fragment_cache:
+    return missing
+
+
+def _render(
+    plan: RenderPlan,
+    keys: list[str],
+    fragment_cache: FragmentCache | None,
+    workers: int,
+    progress: Progress,
+    fragments: dict[str, Fragment],
+) -> None:
+    """Render the jobs of `keys` into `fragments` and the cache."""
+    if not keys:
+        return
+    if fragment_cache:
         # A changed file mostly keeps its code blocks: its earlier version's highlighting is reused
         # (set before the workers fork, so they inherit it), and Pygments runs only on new code.
-        stale = fragment_cache.stale(set(keyed), fingerprint)
+        stale = fragment_cache.stale(set(plan.jobs), plan.fingerprint)
         highlight.remember((fragment.html, fragment.unstyled) for fragment in stale)
 
     def keep(index: int, fragment: Fragment) -> None:
-        fragments[missing[index]] = fragment
+        fragments[keys[index]] = fragment
         if fragment_cache:
-            fragment_cache.put(missing[index], fragment)
+            fragment_cache.put(keys[index], fragment)
 
     try:
-        _render_all([keyed[k] for k in missing], workers, progress, keep)
+        _render_all([plan.jobs[key] for key in keys], workers, progress, keep)
     finally:
         highlight.forget()
-    if fragment_cache:
-        fragment_cache.prune(set(keyed), fingerprint)
-
-    def rendered(part: PartSource) -> RenderedPart:
-        return RenderedPart(fragments[key_of[id(part)]], tuple(rendered(p) for p in part.partials))
-
-    return [(rendered(page.body), *(rendered(include) for include in page.includes)) for page in pages]
 
 
 def with_search_words(pages: list[RenderedPage], files: list[PageParts]) -> list[RenderedPage]:

@@ -16,10 +16,12 @@ MARKER = ".flagstone-site"  # marks a folder flagstone made, so it may replace i
 
 @dataclass(frozen=True)
 class OutputFile:
-    """One file of the site: its path in the site and either its bytes or a file to copy."""
+    """One file of the site: its path in the site and either its bytes (or its bytes in pieces, written
+    one after another: a page of tens of megabytes is not copied once more to be joined) or a file to
+    copy."""
 
     path: str
-    data: bytes | None = None
+    data: bytes | tuple[bytes, ...] | None = None
     copy_from: Path | None = None
 
 
@@ -37,6 +39,10 @@ def check_output_dir(out: Path, project_root: Path, source: Path) -> None:
         raise UsageError(
             f"output folder {out} holds files flagstone did not write; empty it or choose another with -o"
         )
+
+
+def _pieces(data: bytes | tuple[bytes, ...] | None) -> tuple[bytes, ...]:
+    return data if isinstance(data, tuple) else (data or b"",)
 
 
 class SiteWriter:
@@ -76,8 +82,10 @@ class SiteWriter:
         self.count += 1
         self._pending.append(self._pool.submit(self._write, file))
         if self.digests is not None:  # here, while the writer thread writes (hashing lets go of the GIL)
-            data = file.data if file.copy_from is None else file.copy_from.read_bytes()
-            self.digests[file.path] = hashlib.sha256(data or b"").digest()
+            digest = hashlib.sha256()
+            for piece in _pieces(file.data if file.copy_from is None else file.copy_from.read_bytes()):
+                digest.update(piece)
+            self.digests[file.path] = digest.digest()
 
     def _write(self, file: OutputFile) -> None:
         target = self.staging / file.path
@@ -85,7 +93,8 @@ class SiteWriter:
         if file.copy_from is not None:
             shutil.copyfile(file.copy_from, target)
         else:
-            target.write_bytes(file.data or b"")
+            with target.open("wb") as handle:
+                handle.writelines(_pieces(file.data))
 
     def commit(self) -> None:
         """Wait for every file, then swap the new folder in."""

@@ -6,13 +6,13 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flagstone.markup.highlight import stylesheet
+from flagstone.markup.highlight import StyleRules, stylesheet
 from flagstone.memo import Memo
 from flagstone.models import PartSource, RenderedPage, SourceText
 from flagstone.site_writer import OutputFile
@@ -96,10 +96,10 @@ class Theme:
                     found[path.relative_to(assets).as_posix()] = path
         return [OutputFile(f"{ASSET_DIR}/{name}", copy_from=path) for name, path in sorted(found.items())]
 
-    def highlight_css(self, styles: set[str]) -> list[OutputFile]:
+    def highlight_css(self, styles: Mapping[str, StyleRules]) -> list[OutputFile]:
         return [
-            OutputFile(f"{ASSET_DIR}/highlight-{style}.css", stylesheet(style).encode())
-            for style in sorted(styles)
+            OutputFile(f"{ASSET_DIR}/highlight-{style}.css", stylesheet(rules).encode())
+            for style, rules in sorted(styles.items())
         ]
 
     def render_page(self, page: RenderedPage, site: SiteInfo, memo: Memo | None = None) -> str:

@@ -14,12 +14,16 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pygments.lexer import ExtendedRegexLexer, LexerContext, RegexLexer
 from pygments.token import Error, Text, Whitespace, _TokenType
 
 from flagstone.markup.regex_starts import Starts, match_starts
+
+if TYPE_CHECKING:
+    # Imported where used: pygments.lexer loads Pygments' plugin machinery (importlib.metadata, about
+    # 15 ms), which a build whose code is all known from the cache never needs.
+    from pygments.lexer import ExtendedRegexLexer, RegexLexer
 
 Token = tuple[int, _TokenType, str]
 # (match, action, new state), as Pygments keeps a rule
@@ -241,6 +245,8 @@ def _regex_tokens(lexer: RegexLexer, text: str) -> Iterator[Token]:
 
 def _extended_tokens(lexer: ExtendedRegexLexer, text: str) -> Iterator[Token]:
     """ExtendedRegexLexer.get_tokens_unprocessed(text), step for step: callbacks move `ctx` themselves."""
+    from pygments.lexer import LexerContext
+
     states = _states(lexer)
     ctx = LexerContext(text, 0)
     state = states["root"]
@@ -275,6 +281,8 @@ def _extended_tokens(lexer: ExtendedRegexLexer, text: str) -> Iterator[Token]:
 def unprocessed_tokens(lexer: Any, text: str) -> Iterator[Token] | None:
     """The lexer's `get_tokens_unprocessed(text)` by combined patterns, or None for a lexer that
     tokenizes its own way (a hand-written one, or one that overrides the regex loop)."""
+    from pygments.lexer import ExtendedRegexLexer, RegexLexer  # loaded with the lexer already
+
     method = type(lexer).get_tokens_unprocessed
     if method is RegexLexer.get_tokens_unprocessed:
         return _regex_tokens(lexer, text)

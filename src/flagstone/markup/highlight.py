@@ -263,7 +263,7 @@ def code_block_html(
 
 
 @dataclass(frozen=True)
-class _StyleRules:
+class StyleRules:
     """A Pygments style's stylesheet, read into the rules flagstone writes."""
 
     others: tuple[str, ...]  # every rule but the token classes' (`.highlight { ... }`, `pre { ... }`)
@@ -272,7 +272,9 @@ class _StyleRules:
 
 
 @cache
-def _style_rules(style: str) -> _StyleRules:
+def style_rules(style: str) -> StyleRules:
+    """What flagstone takes from a Pygments style. Plain data: a build keeps it for the next one,
+    which then never loads Pygments' formatters (and its plugin machinery, about 15 ms)."""
     from pygments.formatters import HtmlFormatter
 
     css: str = HtmlFormatter(style=style).get_style_defs(".highlight")  # type: ignore[no-untyped-call]
@@ -292,17 +294,16 @@ def _style_rules(style: str) -> _StyleRules:
             color = _COLOR.search(declarations) if selector == ".highlight" else None
             code_color = color.group(1).strip() if color else code_color
     rules = tuple((declarations, tuple(classes)) for declarations, classes in token_rules.items())
-    return _StyleRules(tuple(others), rules, code_color)
+    return StyleRules(tuple(others), rules, code_color)
 
 
-def stylesheet(style: str) -> str:
-    """The Pygments stylesheet for `style`, scoped to `.highlight` as Slate's is, compacted for the
-    page-weight budget: token classes of one colour share a rule (each span has one class, so their
+def stylesheet(rules: StyleRules) -> str:
+    """The Pygments stylesheet of a style (its `rules`), scoped to `.highlight` as Slate's is, compacted
+    for the page-weight budget: token classes of one colour share a rule (each span has one class, so their
     order never mattered), and the rules for line numbers, which flagstone never writes, are left out.
     The code itself gets the style's colour, as in Pygments' own pages, which is what lets the spans
     of classes of that colour alone go (see unstyled_classes).
     """
-    rules = _style_rules(style)
     code = [f".highlight code {{ color: {rules.code_color} }}"] if rules.code_color else []
     grouped = [
         f"{','.join(f'.highlight .{name}' for name in classes)} {{ {declarations} }}"
@@ -311,11 +312,11 @@ def stylesheet(style: str) -> str:
     return "\n".join([*rules.others, *code, *grouped]) + "\n"
 
 
-def unstyled_classes(style: str) -> frozenset[str]:
-    """The token classes `style` gives the code's own colour and nothing else: a span of one changes
-    nothing on the page (its text has that colour anyway), and such spans, punctuation and names mostly,
-    are half of a reference's elements, which the browser builds one by one as it loads the page."""
-    rules = _style_rules(style)
+def unstyled_classes(rules: StyleRules) -> frozenset[str]:
+    """The token classes a style (its `rules`) gives the code's own colour and nothing else: a span of
+    one changes nothing on the page (its text has that colour anyway), and such spans, punctuation and
+    names mostly, are half of a reference's elements, which the browser builds one by one as it loads
+    the page."""
     if rules.code_color is None:
         return frozenset()
     only_color = f"color: {rules.code_color}"
