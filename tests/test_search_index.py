@@ -6,6 +6,9 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
+from flagstone import search_index
 from flagstone.build import build
 from flagstone.markup.render import MarkdownRenderer
 from flagstone.models import BuildOptions, SourceText
@@ -188,3 +191,30 @@ def test_words_from_the_prose_alone_are_those_of_the_whole_html() -> None:
         assert fragment.search_words == fragment_words(fragment.html)
         blocks += fragment.html.count('<div class="highlight')
     assert blocks > (1000 if (SHARED / "corpus").exists() else 10)
+
+
+def test_the_script_is_the_index_text_escaped_whole_though_written_block_by_block(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_index, "_BLOCK", 2)  # rows escaped block by block, kept and joined
+    titles = [
+        'Quote " and \\\\ back',
+        "Angle &lt;b&gt;",
+        "Line\u2028separator",
+        "Ünïcödé 日本語",
+        "Tab\\there",
+    ]
+    body = "".join(f"## {title}\n\nwords {number}\n\n" for number, title in enumerate(titles))
+    site = build_site(tmp_path, {"source/index.html.md": f"---\nsearch: true\n---\n# Top\n\n{body}"})
+    script = (site / INDEX).read_text(encoding="utf-8")
+    data = read_index(site)
+    assert [row[2] for row in data["sections"]][1:] == [  # type: ignore[index]
+        'Quote " and \\ back',
+        "Angle <b>",
+        "Line\u2028separator",
+        "Ünïcödé 日本語",
+        "Tab\\there",
+    ]
+    whole = json.dumps(json.dumps(data, ensure_ascii=False, separators=(",", ":")), ensure_ascii=False)
+    whole = whole.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    assert script == f"window.flagstoneSearchIndex=JSON.parse({whole});\n"

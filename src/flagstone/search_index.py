@@ -170,20 +170,39 @@ def _block_key(block: tuple[Section, ...], first: int) -> tuple[str, str]:
     return ("postings", hashlib.blake2b(fields, digest_size=20).hexdigest())
 
 
-def _postings(sections: list[Section], memo: Memo | None) -> dict[str, list[str]]:
-    """word -> its sections' codes, block by block in section order."""
+def _blocks(sections: list[Section], memo: Memo | None) -> tuple[dict[str, list[str]], list[str]]:
+    """word -> its sections' codes, block by block in section order; and each block's rows of the
+    index's "sections" array, as they are written in the script (see _script_text)."""
     found: defaultdict[str, list[str]] = defaultdict(list)
+    rows: list[str] = []
     for first in range(0, len(sections), _BLOCK):
         block = tuple(sections[first : first + _BLOCK])
         key = _block_key(block, first) if memo else None
-        postings = memo.get(key) if memo else None
-        if not isinstance(postings, dict):
+        known = memo.get(key) if memo else None
+        if isinstance(known, tuple):
+            postings, block_rows = known
+        else:
             postings = _block_postings(block, first)
+            block_rows = _script_text(_json([[s.page, s.id, s.title, s.level] for s in block])[1:-1])
             if memo:
-                memo.put(key, postings)
+                memo.put(key, (postings, block_rows))
         for word, codes in postings.items():
             found[word].append(codes)
-    return found
+        rows.append(block_rows)
+    return found, rows
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _script_text(text: str) -> str:
+    """`text` as it stands inside the script's string literal: JSON string escapes, and `<` (so the
+    file stays inert even if someone inlines it into a page) and the two line separators JavaScript
+    once took for line ends escaped too. Every escape stands for one character, so a text's escape is
+    its parts' escapes joined: the blocks' rows are escaped once, and kept so."""
+    escaped = json.dumps(text, ensure_ascii=False)[1:-1].replace("<", "\\u003c")
+    return escaped.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 def _base36(number: int) -> str:
@@ -204,17 +223,19 @@ def index_script(pages: list[RenderedPage], memo: Memo | None = None) -> bytes:
     """
     searchable = [page for page in pages if page.source.settings.search]
     sections = [section for number, page in enumerate(searchable) for section in _sections(number, page)]
-    postings = _postings(sections, memo)
+    postings, rows = _blocks(sections, memo)
     vocabulary = sorted(postings, key=lambda word: word.encode("utf-16-be"))
-    data = {
-        "pages": [[page.source.output, page.source.settings.title] for page in searchable],
-        "sections": [[s.page, s.id, s.title, s.level] for s in sections],
-        "words": " ".join(vocabulary),
-        "postings": " ".join(",".join(postings[word]) for word in vocabulary),
-    }
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    # Parsed with JSON.parse from a string literal, which is faster than a literal for big indexes;
-    # `<` is escaped so the file stays inert even if someone inlines it into a page.
-    literal = json.dumps(text, ensure_ascii=False).replace("<", "\\u003c")
-    literal = literal.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    return f"window.flagstoneSearchIndex=JSON.parse({literal});\n".encode()
+    # The JSON text of {"pages": ..., "sections": ..., "words": ..., "postings": ...}, written piece
+    # by piece straight into the literal: the rows of "sections" come escaped from their blocks.
+    pages_json = _json([[page.source.output, page.source.settings.title] for page in searchable])
+    words = _json(" ".join(vocabulary))
+    codes = _json(" ".join(",".join(postings[word]) for word in vocabulary))
+    literal = "".join(
+        (
+            _script_text(f'{{"pages":{pages_json},"sections":['),
+            ",".join(rows),
+            _script_text(f'],"words":{words},"postings":{codes}}}'),
+        )
+    )
+    # Parsed with JSON.parse from a string literal, which is faster than a literal for big indexes.
+    return f'window.flagstoneSearchIndex=JSON.parse("{literal}");\n'.encode()
