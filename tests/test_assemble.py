@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
+import pytest
+
 from flagstone.assemble import MIN_SECTION_LENGTH, assemble
-from flagstone.markup.render import MARK, MarkdownRenderer
+from flagstone.markup.render import MARK, SECTION_MARK, UNBALANCED_MARK, MarkdownRenderer
 from flagstone.models import (
     Fragment,
     Heading,
@@ -151,8 +154,39 @@ def test_a_file_records_that_its_heading_markers_are_in_order() -> None:
 def test_markers_out_of_order_are_placed_in_the_order_of_the_html() -> None:
     first, second = Heading(2, "first", "First", "First", 1), Heading(2, "second", "Second", "Second", 2)
     html = f'<h2 id="{MARK}1{MARK}">Second</h2>\n<h2 id="{MARK}0{MARK}">First</h2>\n'
-    fragment = Fragment(html, (first, second), marks_in_order=False)
+    fragment = Fragment.from_html(html, (first, second), marks_in_order=False)
     page = page_of("")
     placed = assemble(page.source, RenderedPart(fragment), ())
     assert [h.id for h in placed.headings] == ["second", "first"]
     assert placed.content_html.index('id="second"') < placed.content_html.index('id="first"')
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_html_split_at_its_markers_expands_as_the_marker_search_did(seed: int) -> None:
+    """A file without partials is expanded from its pieces; a file with partials, piece by piece with
+    a search for its markers. Both must give the same HTML and leave the same section length."""
+    from flagstone.assemble import _MARKS, _SECTION_BREAK, _Expander
+
+    chance = random.Random(seed)
+    html, ids, number = "", [], 0
+    if chance.random() < 0.2:
+        html += UNBALANCED_MARK
+    for _ in range(chance.randrange(1, 40)):
+        html += "x" * chance.choice([0, 1, 50, 3000, MIN_SECTION_LENGTH // 2, MIN_SECTION_LENGTH])
+        if chance.random() < 0.5:
+            html += f'{SECTION_MARK}<h2 id="{MARK}{number}{MARK}">'
+            ids.append(f"id-{number}")
+            number += 1
+        else:
+            html += SECTION_MARK if chance.random() < 0.5 else f'<h3 id="{MARK}{number}{MARK}">'
+            if not html.endswith(SECTION_MARK):
+                ids.append(f"id-{number}")
+                number += 1
+    start = chance.choice([0, 10, MIN_SECTION_LENGTH - 1, MIN_SECTION_LENGTH])
+    split = _Expander(tuple(ids), _SECTION_BREAK, start)
+    searched = _Expander(tuple(ids), _SECTION_BREAK, start)
+    piece = html.removeprefix(UNBALANCED_MARK)
+    expected = _MARKS.sub(searched.mark, piece)
+    searched.section_length += len(piece) - searched.piece_start
+    assert split.expand_split(Fragment.from_html(html, ()).pieces) == expected
+    assert split.section_length == searched.section_length

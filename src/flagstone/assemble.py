@@ -165,6 +165,26 @@ class _Expander:
         self.section_length = section_length  # characters written since the last break, up to the piece
         self.piece_start = 0  # where the current piece's unwritten characters start
 
+    def expand_split(self, pieces: tuple[str, ...]) -> str:
+        """What `mark` makes of a file without partials, from its HTML split at the markers' NULs
+        (text, marker, text, ...): a page of tens of megabytes is not searched for its markers again.
+        A heading marker counts towards the section as its characters did, the unbalanced one not."""
+        written = [pieces[0]]
+        length = self.section_length + len(pieces[0])
+        for index in range(1, len(pieces), 2):
+            marker, text = pieces[index], pieces[index + 1]
+            if marker == "-":  # SECTION_MARK
+                if length >= MIN_SECTION_LENGTH:
+                    written.append(self.section_break)
+                    length = 0
+            elif marker != "!":  # a heading's number; "!" is UNBALANCED_MARK
+                written.append(next(self.ids))
+                length += len(marker) + 2
+            written.append(text)
+            length += len(text)
+        self.section_length = length
+        return "".join(written)
+
     def mark(self, match: re.Match[str]) -> str:
         if match[1] is not None:
             return next(self.ids)
@@ -176,6 +196,9 @@ class _Expander:
         return self.section_break
 
     def expand(self, part: RenderedPart) -> Iterator[str]:
+        if not part.partials:
+            yield self.expand_split(part.fragment.pieces)
+            return
         for index, piece in enumerate(_pieces(part)):
             if index % 2:
                 yield from self.expand(part.partials[int(piece)])
@@ -186,6 +209,7 @@ class _Expander:
                 yield marked
 
 
+_UNBALANCED = ("", "!")  # how a fragment's pieces start after UNBALANCED_MARK
 _SECTION_BREAK = "</section>\n<section>\n"
 # Sections join consecutive h1/h2 blocks up to about this many characters of HTML (a few endpoints).
 # The browser tracks every section off screen on every frame (content-visibility, the TOC's observer):
@@ -226,7 +250,7 @@ def _sectioned(parts: tuple[RenderedPart, ...], marks: tuple[tuple[str, ...], ..
     or a scroll then costs a few sections, not every paragraph of a large page. A page whose raw HTML
     could be cut by a boundary is one section.
     """
-    balanced = not any(p.fragment.html.startswith(UNBALANCED_MARK) for root in parts for p in _walk(root))
+    balanced = not any(p.fragment.pieces[:2] == _UNBALANCED for root in parts for p in _walk(root))
     section_break = _SECTION_BREAK if balanced else ""
     pieces: list[str] = []
     section_length = 0

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from flagstone.errors import Problem
+
+_NUL = "\x00"  # what delimits the markers in a rendered file's HTML (markup.render.MARK)
 
 
 @dataclass(frozen=True)
@@ -104,10 +107,12 @@ class Fragment:
     """One file rendered to HTML.
 
     The HTML carries a marker where each heading's id goes (see markup.render), so that the page
-    can number ids across all its files afterwards, and a marker for each ERB `partial` call.
+    can number ids across all its files afterwards, and a marker for each ERB `partial` call. It is
+    kept split at the NULs that delimit the markers (`pieces`: text, marker, text, ...; NUL is never
+    in the text), the way the page is put together from it.
     """
 
-    html: str
+    pieces: tuple[str, ...]
     headings: tuple[Heading, ...]
     warnings: tuple[Problem, ...] = ()
     search_words: tuple[str, ...] = ()  # for pages with search: see search_index.fragment_words
@@ -116,6 +121,14 @@ class Fragment:
     # A digest of what a page takes from the headings (all but their lines): files with equal digests
     # give their page the same ids and TOC (see layouts).
     headings_digest: str = ""
+
+    @classmethod
+    def from_html(cls, html: str, headings: tuple[Heading, ...], **fields: Any) -> Fragment:
+        return cls(tuple(html.split(_NUL)), headings, **fields)
+
+    @property
+    def html(self) -> str:
+        return _NUL.join(self.pieces)
 
 
 @dataclass(frozen=True)

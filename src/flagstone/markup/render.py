@@ -248,7 +248,15 @@ class MarkdownRenderer:
         in_order = numbers == list(range(len(state.headings)))
         headings = tuple(state.headings)
         digest = _headings_digest(headings)
-        return Fragment(html, headings, tuple(state.warnings), words, unstyled, in_order, digest)
+        return Fragment.from_html(
+            html,
+            headings,
+            warnings=tuple(state.warnings),
+            search_words=words,
+            unstyled=unstyled,
+            marks_in_order=in_order,
+            headings_digest=digest,
+        )
 
 
 def _headings_digest(headings: tuple[Heading, ...]) -> str:
