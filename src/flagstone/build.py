@@ -69,7 +69,7 @@ def _style_rules(styles: set[str], stored: StoredMemo | None) -> dict[str, Style
     for style in sorted(styles):
         known = stored.get(("style", style)) if stored else None
         found[style] = known if isinstance(known, StyleRules) else style_rules(style)
-        if stored:
+        if stored and found[style] is not known:
             stored.put(("style", style), found[style])
     if stored:
         stored.save()
