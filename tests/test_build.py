@@ -10,6 +10,7 @@ import pytest
 import flagstone.build as build_module
 from flagstone import __version__
 from flagstone.build import build
+from flagstone.errors import DocumentError
 from flagstone.models import BuildOptions
 from flagstone.site_writer import OutputFile, SiteWriter
 from tests.conftest import RunCli, tree, write_project
@@ -127,10 +128,14 @@ def test_interrupted_write_keeps_previous_output(tmp_path: Path, monkeypatch: py
             raise KeyboardInterrupt
         original(writer, file)
 
-    monkeypatch.setattr(build_module.SiteWriter, "add", interrupted)
-    with pytest.raises(KeyboardInterrupt):
-        build(BuildOptions(project, project / "build"))
-    monkeypatch.setattr(build_module.SiteWriter, "add", original)
+    def interrupted_stream(writer: SiteWriter, path: str) -> None:
+        raise KeyboardInterrupt  # a page laid out as the last build did it is streamed instead
+
+    with monkeypatch.context() as patched:
+        patched.setattr(build_module.SiteWriter, "add", interrupted)
+        patched.setattr(build_module.SiteWriter, "streamed", interrupted_stream)
+        with pytest.raises(KeyboardInterrupt):
+            build(BuildOptions(project, project / "build"))
     assert tree(project / "build") == before
     assert sorted(p.name for p in project.iterdir()) == ["build", "source"]
 
@@ -248,3 +253,34 @@ def test_verbose_lists_pages_and_the_cache_and_quiet_prints_nothing(run_cli: Run
     assert run_cli("build", project, "-q").err == ""
     both = run_cli("build", project, "-q", "-v")
     assert both.status == 2 and "argument -v/--verbose: not allowed with argument -q/--quiet" in both.err
+
+
+def test_a_streamed_file_is_written_whole_in_order_with_its_digest(tmp_path: Path) -> None:
+    import hashlib
+
+    pieces = [bytes([n]) * 70_000 for n in range(40)]  # each larger than a pipe or buffer
+    with SiteWriter(tmp_path / "site", digest=True) as site:
+        with site.streamed("deep/page.html") as write:
+            for piece in pieces:
+                write(piece)
+        site.add(OutputFile("other.txt", (b"a", b"b")))
+    assert (tmp_path / "site" / "deep" / "page.html").read_bytes() == b"".join(pieces)
+    assert (tmp_path / "site" / "other.txt").read_bytes() == b"ab"
+    assert site.digests == {
+        "deep/page.html": hashlib.sha256(b"".join(pieces)).digest(),
+        "other.txt": hashlib.sha256(b"ab").digest(),
+    }
+
+
+def test_a_streamed_file_that_cannot_be_written_fails_the_build_and_keeps_the_site(tmp_path: Path) -> None:
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / ".flagstone-site").touch()
+    (tmp_path / "site" / "old.html").write_text("old")
+    with (
+        pytest.raises(DocumentError, match="cannot write the site here"),
+        SiteWriter(tmp_path / "site") as site,
+    ):
+        site.add(OutputFile("taken", b"a file where a folder is needed"))
+        with site.streamed("taken/page.html") as write:
+            write(b"never")
+    assert (tmp_path / "site" / "old.html").read_text() == "old"

@@ -250,20 +250,36 @@ def _sectioned(parts: tuple[RenderedPart, ...], marks: tuple[tuple[str, ...], ..
     or a scroll then costs a few sections, not every paragraph of a large page. A page whose raw HTML
     could be cut by a boundary is one section.
     """
+    return "".join(_sectioned_pieces(parts, marks, memo))
+
+
+def content_pieces(parts: tuple[RenderedPart, ...], marks: tuple[tuple[str, ...], ...]) -> Iterator[str]:
+    """The page's content, file by file as it is made, with ids the last build gave the same headings
+    (its stored layout): written out as it comes, a page of tens of megabytes is never joined."""
+    return _sectioned_pieces(parts, marks, None)
+
+
+def _sectioned_pieces(
+    parts: tuple[RenderedPart, ...], marks: tuple[tuple[str, ...], ...], memo: Memo | None
+) -> Iterator[str]:
     balanced = not any(p.fragment.pieces[:2] == _UNBALANCED for root in parts for p in _walk(root))
     section_break = _SECTION_BREAK if balanced else ""
-    pieces: list[str] = []
     section_length = 0
+    opened = False
     for part, part_marks in zip(parts, marks, strict=True):
         expansion = _expanded(part, part_marks, section_break, section_length, memo)
         section_length = expansion.section_length
-        if expansion.html:
-            pieces.append(expansion.html)
-    if not pieces:
-        return ""
-    if pieces[0].startswith(_SECTION_BREAK):  # the page starts with a heading: no empty first section
-        pieces[0] = pieces[0][len(_SECTION_BREAK) :]
-    return "".join(("<section>\n", *pieces, "</section>\n"))
+        if not expansion.html:
+            continue
+        if not opened:
+            opened = True
+            yield "<section>\n"
+            # The page starts with a heading: no empty first section.
+            yield expansion.html.removeprefix(_SECTION_BREAK)
+        else:
+            yield expansion.html
+    if opened:
+        yield "</section>\n"
 
 
 def assemble(
@@ -280,16 +296,8 @@ def assemble(
     placement = _placement(page, parts, memo, with_toc=with_content)
     content = _sectioned(parts, placement.marks, memo) if with_content else ""
     return RenderedPage(
-        page, content, placement.headings, placement.toc, _warnings(parts), heading_marks=placement.marks
+        page, content, placement.headings, placement.toc, part_warnings(parts), heading_marks=placement.marks
     )
-
-
-def assemble_with_marks(
-    page: PageSource, parts: tuple[RenderedPart, ...], marks: tuple[tuple[str, ...], ...]
-) -> RenderedPage:
-    """The page's content with ids the last build gave the same headings (its stored layout): with no
-    headings or TOC, which that layout's HTML around the content already shows."""
-    return RenderedPage(page, _sectioned(parts, marks, None), (), (), _warnings(parts), heading_marks=marks)
 
 
 def headings_with_marks(
@@ -302,8 +310,9 @@ def headings_with_marks(
         for part, part_marks in zip(parts, marks, strict=True)
         for h, mark in zip(part.fragment.headings, part_marks, strict=True)
     )
-    return RenderedPage(page, "", headings, (), _warnings(parts), heading_marks=marks)
+    return RenderedPage(page, "", headings, (), part_warnings(parts), heading_marks=marks)
 
 
-def _warnings(parts: tuple[RenderedPart, ...]) -> tuple[Problem, ...]:
+def part_warnings(parts: tuple[RenderedPart, ...]) -> tuple[Problem, ...]:
+    """The warnings of a page's files, partials included."""
     return tuple(w for root in parts for part in _walk(root) for w in part.fragment.warnings)

@@ -8,17 +8,17 @@ from contextlib import ExitStack
 from functools import partial
 from pathlib import Path
 
-from flagstone.assemble import assemble, assemble_with_marks, headings_with_marks
+from flagstone.assemble import assemble, content_pieces, headings_with_marks, part_warnings
 from flagstone.cache import FragmentCache, renderer_fingerprint
 from flagstone.collector import collector_paused
 from flagstone.errors import DocumentError, Problem, UsageError
 from flagstone.forked import Signal, in_child
 from flagstone.incremental import input_stamp, record_build, state_folder
-from flagstone.layouts import PageLayout, PageLayouts
+from flagstone.layouts import LayoutKey, PageLayout, PageLayouts
 from flagstone.loading.project import discover, load_page
 from flagstone.markup.highlight import StyleRules, style_rules, unstyled_classes
 from flagstone.memo import Memo, StoredMemo
-from flagstone.models import BuildOptions, BuildReport, PageSource
+from flagstone.models import BuildOptions, BuildReport, PageSource, RenderedPage
 from flagstone.paths import Project, theme_folders
 from flagstone.progress import Progress, no_progress
 from flagstone.rendering import (
@@ -74,6 +74,26 @@ def _style_rules(styles: set[str], stored: StoredMemo | None) -> dict[str, Style
     if stored:
         stored.save()
     return found
+
+
+def _write_page(
+    site_files: SiteWriter,
+    page: RenderedPage,
+    key: LayoutKey | None,
+    theme: Theme,
+    site: SiteInfo,
+    memo: Memo | None,
+    layouts: PageLayouts | None,
+) -> None:
+    """An assembled page, themed and written; its layout kept for the next build."""
+    around = theme.around(page, site, memo)
+    if around is None:  # a template that does not write the content once, as it is
+        site_files.add(OutputFile(page.source.output, theme.render_page(page, site, memo).encode()))
+        return
+    if layouts and key:
+        layouts.keep(key, PageLayout(page.heading_marks, *around))
+    pieces = (around[0].encode(), page.content_html.encode(), around[1].encode())
+    site_files.add(OutputFile(page.source.output, pieces))
 
 
 def _search_index(
@@ -193,18 +213,19 @@ def _build(
         if in_background and index is None:
             index = index_child(lambda: files)
         known = layouts.look_up(pages, files) if layouts else [(None, None)] * len(pages)
-        rendered = [
-            (
-                assemble_with_marks(page, parts, layout.marks)
-                if layout
-                else assemble(page, parts[0], parts[1:], memo)
-            )
+        # A page with a stored layout is assembled as it is written; the others, here.
+        assembled = [
+            None if layout else assemble(page, parts[0], parts[1:], memo)
             for page, parts, (_, layout) in zip(pages, files, known, strict=True)
         ]
         warnings = tuple(
             w for _, page_warnings in loaded for w in page_warnings if options.strict or not w.strict_only
         )
-        warnings += tuple(w for page in rendered for w in page.warnings)
+        warnings += tuple(
+            w
+            for parts, page in zip(files, assembled, strict=True)
+            for w in (page.warnings if page else part_warnings(parts))
+        )
         if options.strict and warnings:
             raise DocumentError(*warnings)
 
@@ -213,22 +234,21 @@ def _build(
                 site_files.add(OutputFile(name, copy_from=path))
             for asset in assets + theme.highlight_css(styles):
                 site_files.add(asset)
-            for done, (page, (key, layout)) in enumerate(zip(rendered, known, strict=True), 1):
-                if layout is None:
-                    around = theme.around(page, site, memo)
-                    layout = PageLayout(page.heading_marks, *around) if around else None
-                    if layouts and key and layout:
-                        layouts.keep(key, layout)
-                html = (
-                    (layout.before.encode(), page.content_html.encode(), layout.after.encode())
-                    if layout
-                    else theme.render_page(page, site, memo).encode()
-                )
-                site_files.add(OutputFile(page.source.output, html))
-                progress("theme", done, len(rendered))
+            for done, (parts, (key, layout), page) in enumerate(zip(files, known, assembled, strict=True), 1):
+                if page is None and layout is not None:
+                    with site_files.streamed(pages[done - 1].output) as write:
+                        write(layout.before.encode())
+                        for piece in content_pieces(parts, layout.marks):
+                            write(piece.encode())
+                        write(layout.after.encode())
+                elif page is not None:
+                    _write_page(site_files, page, key, theme, site, memo, layouts)
+                progress("theme", done, len(pages))
             if searchable:
                 data = (
-                    index() if index is not None else index_script(with_search_words(rendered, files), memo)
+                    index()
+                    if index is not None
+                    else index_script(with_search_words([p for p in assembled if p], files), memo)
                 )
                 site_files.add(OutputFile(f"{ASSET_DIR}/{INDEX_FILE}", data))
     outputs = tuple(page.output for page in pages)

@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from flagstone.errors import DocumentError, Problem, UsageError
 
@@ -86,6 +89,34 @@ class SiteWriter:
             for piece in _pieces(file.data if file.copy_from is None else file.copy_from.read_bytes()):
                 digest.update(piece)
             self.digests[file.path] = digest.digest()
+
+    @contextmanager
+    def streamed(self, path: str) -> Iterator[Callable[[bytes], None]]:
+        """A file of the site written piece by piece: the writer thread writes each piece handed over
+        while the build makes the next (its one thread takes them in order)."""
+        self.count += 1
+        digest = hashlib.sha256() if self.digests is not None else None
+        opened = self._pool.submit(self._open, self.staging / path)
+
+        def write_out(piece: bytes) -> None:
+            opened.result().write(piece)
+
+        def write(piece: bytes) -> None:
+            if digest is not None:
+                digest.update(piece)
+            self._pending.append(self._pool.submit(write_out, piece))
+
+        try:
+            yield write
+        finally:
+            self._pending.append(self._pool.submit(lambda: opened.result().close()))
+        if digest is not None and self.digests is not None:
+            self.digests[path] = digest.digest()
+
+    @staticmethod
+    def _open(target: Path) -> BinaryIO:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target.open("wb")
 
     def _write(self, file: OutputFile) -> None:
         target = self.staging / file.path
