@@ -96,3 +96,31 @@ def test_a_signal_never_given_ends_with_the_process_that_made_it() -> None:
     with in_child(lambda: b"unused"):
         pass  # the result is never asked for: the child is stopped, then the signal is dropped
     signal.give()
+
+
+def test_this_process_can_wait_for_a_signal_a_child_gives(tmp_path: Path) -> None:
+    from flagstone.forked import Signal
+
+    made = tmp_path / "made"
+    signal = Signal()
+
+    def work() -> bytes:
+        made.touch()
+        signal.give()
+        time.sleep(0.2)  # still running when the wait returns
+        return b"done"
+
+    with in_child(work) as result:
+        signal.wait()
+        assert made.exists()
+        assert result() == b"done"
+    signal.give()  # after a wait: nothing left to close
+
+
+def test_a_wait_ends_when_the_child_that_should_give_the_signal_ends_without_it() -> None:
+    from flagstone.forked import Signal
+
+    signal = Signal()
+    with in_child(lambda: b"gone") as result:
+        signal.wait()  # the child never gives it: its end of the pipe closes as it exits
+        assert result() == b"gone"

@@ -70,23 +70,26 @@ def in_child(
 
 
 class Signal:
-    """A one-time signal from this process to the children it forks after making it: a child's `wait`
-    returns once this process has called `give` (or has ended, whatever happened)."""
+    """A one-time signal between a process and the children it forks after making it: one side gives
+    it, the other waits for it. A wait also ends when the giving side ends, whatever happened."""
 
     def __init__(self) -> None:
         self._reader, self._writer = os.pipe()
         self._open = True
 
     def give(self) -> None:
-        """In the process that made it: the children waiting go on. Later calls do nothing."""
+        """The waiting side goes on. Here, later calls (and calls after a wait) do nothing."""
         if self._open:
             self._open = False
             os.close(self._writer)
             os.close(self._reader)
 
     def wait(self) -> None:
-        """In a child: wait for `give`. Its own copy of the writing end is closed first, or the end of
-        the pipe would never come."""
+        """Wait for the other side's `give`. This side's copy of the writing end is closed first, or
+        the end of the pipe would never come."""
+        if not self._open:
+            return
+        self._open = False
         os.close(self._writer)
         while os.read(self._reader, 1):
             pass
