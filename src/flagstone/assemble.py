@@ -300,17 +300,14 @@ def assemble(
     )
 
 
-def headings_with_marks(
-    page: PageSource, parts: tuple[RenderedPart, ...], marks: tuple[tuple[str, ...], ...]
-) -> RenderedPage:
-    """The page's headings with ids the last build gave the same headings (its stored layout), and no
-    content or TOC: what the search index needs. For a page without partials, its markers in order."""
-    headings = tuple(
-        PlacedHeading(h.level, h.slug if h.fixed else mark, h.inner_html, h.text)
-        for part, part_marks in zip(parts, marks, strict=True)
-        for h, mark in zip(part.fragment.headings, part_marks, strict=True)
-    )
-    return RenderedPage(page, "", headings, (), part_warnings(parts), heading_marks=marks)
+def ids_with_marks(
+    parts: tuple[RenderedPart, ...], marks: tuple[tuple[str, ...], ...]
+) -> Iterator[tuple[Heading, str]]:
+    """The page's headings with the ids the last build gave the same headings (its stored layout), in
+    page order: for a page without partials, its markers in order."""
+    for part, part_marks in zip(parts, marks, strict=True):
+        for heading, mark in zip(part.fragment.headings, part_marks, strict=True):
+            yield heading, heading.slug if heading.fixed else mark
 
 
 def part_warnings(parts: tuple[RenderedPart, ...]) -> tuple[Problem, ...]:

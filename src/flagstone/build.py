@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from functools import partial
 from pathlib import Path
 
-from flagstone.assemble import assemble, content_pieces, headings_with_marks, part_warnings
+from flagstone.assemble import assemble, content_pieces, ids_with_marks, part_warnings
 from flagstone.cache import FragmentCache, renderer_fingerprint
 from flagstone.collector import collector_paused
 from flagstone.errors import DocumentError, Problem, UsageError
@@ -29,7 +29,7 @@ from flagstone.rendering import (
     render_files,
     with_search_words,
 )
-from flagstone.search_index import INDEX_FILE, index_script
+from flagstone.search_index import INDEX_FILE, Section, index_script, page_sections, script, section_words
 from flagstone.site_writer import OutputFile, SiteWriter, check_output_dir
 from flagstone.theme import ASSET_DIR, SiteInfo, Theme, css_classes
 
@@ -96,6 +96,24 @@ def _write_page(
     site_files.add(OutputFile(page.source.output, pieces))
 
 
+def _index_headings(
+    page: PageSource, parts: PageParts, layout: PageLayout | None
+) -> Iterator[tuple[int, str, str]]:
+    """The page's headings as the index takes them (level, id, title), their ids from its stored
+    layout when it has one (no PlacedHeading made for the thousands of a large page)."""
+    if layout:
+        return ((h.level, heading_id, h.text) for h, heading_id in ids_with_marks(parts, layout.marks))
+    placed = assemble(page, parts[0], parts[1:], with_content=False)
+    return ((h.level, h.id, h.text) for h in placed.headings)
+
+
+def _index_here(assembled: list[RenderedPage | None], files: list[PageParts], memo: Memo | None) -> bytes:
+    """The index made in this process (serve's builds, whose memo keeps its blocks): from the pages
+    assembled here, which there are all of them (serve keeps no stored layouts)."""
+    pairs = [(page, parts) for page, parts in zip(assembled, files, strict=True) if page is not None]
+    return index_script(with_search_words([page for page, _ in pairs], [parts for _, parts in pairs]), memo)
+
+
 def _search_index(
     pages: list[PageSource],
     files: Callable[[], list[PageParts]],
@@ -106,13 +124,15 @@ def _search_index(
     stored layout gives its ids without placing them again."""
     rendered = files()
     known = layouts.look_up(pages, rendered) if layouts else [(None, None)] * len(pages)
-    placed = [
-        headings_with_marks(page, parts, layout.marks)
-        if layout
-        else assemble(page, parts[0], parts[1:], with_content=False)
+    searchable = [
+        (page, parts, layout)
         for page, parts, (_, layout) in zip(pages, rendered, known, strict=True)
+        if page.settings.search
     ]
-    return index_script(with_search_words(placed, rendered), blocks)
+    sections: list[Section] = []
+    for number, (page, parts, layout) in enumerate(searchable):
+        sections.extend(page_sections(number, _index_headings(page, parts, layout), section_words(parts)))
+    return script([(page.output, page.settings.title) for page, _, _ in searchable], sections, blocks)
 
 
 def build(
@@ -245,11 +265,7 @@ def _build(
                     _write_page(site_files, page, key, theme, site, memo, layouts)
                 progress("theme", done, len(pages))
             if searchable:
-                data = (
-                    index()
-                    if index is not None
-                    else index_script(with_search_words([p for p in assembled if p], files), memo)
-                )
+                data = index() if index is not None else _index_here(assembled, files, memo)
                 site_files.add(OutputFile(f"{ASSET_DIR}/{INDEX_FILE}", data))
     outputs = tuple(page.output for page in pages)
     seconds = time.perf_counter() - started

@@ -9,7 +9,7 @@ import pickle
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -126,16 +126,19 @@ class Section:
     text: str  # space-separated words, possibly repeated
 
 
-def _sections(page_index: int, page: RenderedPage) -> Iterator[Section]:
-    """The page's h1-h3 sections; a deeper heading and its text belong to the section it is in."""
+def page_sections(
+    page_index: int, headings: Iterable[tuple[int, str, str]], texts: Iterable[str]
+) -> Iterator[Section]:
+    """A page's h1-h3 sections, from its headings (level, id, title) and the words after each; a deeper
+    heading and its text belong to the section it is in."""
     current: Section | None = None
-    for heading, text in zip(page.headings, page.search_words, strict=True):
-        if heading.level <= 3 and heading.id:
+    for (level, heading_id, title), text in zip(headings, texts, strict=True):
+        if level <= 3 and heading_id:
             if current is not None:
                 yield current
-            current = Section(page_index, heading.id, heading.text, heading.level, text)
+            current = Section(page_index, heading_id, title, level, text)
         elif current is not None:
-            deeper = " ".join((current.text, *words(heading.text), text))
+            deeper = " ".join((current.text, *words(title), text))
             current = Section(current.page, current.id, current.title, current.level, deeper)
     if current is not None:
         yield current
@@ -216,18 +219,30 @@ def _base36(number: int) -> str:
 
 
 def index_script(pages: list[RenderedPage], memo: Memo | None = None) -> bytes:
-    """The index as a script that hands it to search.js: loading a script works from file:// too.
+    """The index of the pages with search on, as a script that hands it to search.js (see script)."""
+    searchable = [page for page in pages if page.source.settings.search]
+    sections = [
+        section
+        for number, page in enumerate(searchable)
+        for section in page_sections(
+            number, ((h.level, h.id, h.text) for h in page.headings), page.search_words
+        )
+    ]
+    return script([(page.source.output, page.source.settings.title) for page in searchable], sections, memo)
+
+
+def script(pages: list[tuple[str, str]], sections: list[Section], memo: Memo | None = None) -> bytes:
+    """The index of `pages` (output path, title) and their `sections`, as a script that hands it to
+    search.js: loading a script works from file:// too.
 
     The browser gets it ready to use: the sorted words (in JavaScript's UTF-16 order, for its binary
     search) and for each word its sections in base 36, compact to ship and quick to decode in one pass.
     """
-    searchable = [page for page in pages if page.source.settings.search]
-    sections = [section for number, page in enumerate(searchable) for section in _sections(number, page)]
     postings, rows = _blocks(sections, memo)
     vocabulary = sorted(postings, key=lambda word: word.encode("utf-16-be"))
     # The JSON text of {"pages": ..., "sections": ..., "words": ..., "postings": ...}, written piece
     # by piece straight into the literal: the rows of "sections" come escaped from their blocks.
-    pages_json = _json([[page.source.output, page.source.settings.title] for page in searchable])
+    pages_json = _json([[output, title] for output, title in pages])
     words = _json(" ".join(vocabulary))
     codes = _json(" ".join(",".join(postings[word]) for word in vocabulary))
     literal = "".join(
