@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from functools import partial
 from pathlib import Path
@@ -27,9 +27,8 @@ from flagstone.rendering import (
     plan_render,
     render_beside,
     render_files,
-    with_search_words,
 )
-from flagstone.search_index import INDEX_FILE, Section, index_script, page_sections, script, section_words
+from flagstone.search_index import INDEX_FILE, Section, page_sections, script, section_words
 from flagstone.site_writer import OutputFile, SiteWriter, check_output_dir
 from flagstone.theme import ASSET_DIR, SiteInfo, Theme, css_classes
 
@@ -88,7 +87,7 @@ def _write_page(
     """An assembled page, themed and written; its layout kept for the next build."""
     around = theme.around(page, site, memo)
     if around is None:  # a template that does not write the content once, as it is
-        site_files.add(OutputFile(page.source.output, theme.render_page(page, site, memo).encode()))
+        site_files.add(OutputFile(page.source.output, theme.render_whole(page, site).encode()))
         return
     if layouts and key:
         layouts.keep(key, PageLayout(page.heading_marks, *around))
@@ -97,21 +96,30 @@ def _write_page(
 
 
 def _index_headings(
-    page: PageSource, parts: PageParts, layout: PageLayout | None
+    page: PageSource, parts: PageParts, layout: PageLayout | None, assembled: RenderedPage | None = None
 ) -> Iterator[tuple[int, str, str]]:
-    """The page's headings as the index takes them (level, id, title), their ids from its stored
-    layout when it has one (no PlacedHeading made for the thousands of a large page)."""
+    """The page's headings as the index takes them (level, id, title): their ids from its stored
+    layout when it has one (no PlacedHeading made for the thousands of a large page), else from the
+    page `assembled` here, else placed now."""
     if layout:
         return ((h.level, heading_id, h.text) for h, heading_id in ids_with_marks(parts, layout.marks))
-    placed = assemble(page, parts[0], parts[1:], with_content=False)
+    placed = assembled or assemble(page, parts[0], parts[1:], with_content=False)
     return ((h.level, h.id, h.text) for h in placed.headings)
 
 
-def _index_here(assembled: list[RenderedPage | None], files: list[PageParts], memo: Memo | None) -> bytes:
-    """The index made in this process (serve's builds, whose memo keeps its blocks): from the pages
-    assembled here, which there are all of them (serve keeps no stored layouts)."""
-    pairs = [(page, parts) for page, parts in zip(assembled, files, strict=True) if page is not None]
-    return index_script(with_search_words([page for page, _ in pairs], [parts for _, parts in pairs]), memo)
+def _index(
+    pages: list[PageSource],
+    files: list[PageParts],
+    headings: Callable[[int], Iterable[tuple[int, str, str]]],
+    blocks: Memo | None,
+) -> bytes:
+    """The search index of the pages with search on, from their headings (`headings(n)` for page n)
+    and the words after each: the pages' HTML is not needed for it."""
+    searchable = [number for number, page in enumerate(pages) if page.settings.search]
+    sections: list[Section] = []
+    for index_number, number in enumerate(searchable):
+        sections.extend(page_sections(index_number, headings(number), section_words(files[number])))
+    return script([(pages[n].output, pages[n].settings.title) for n in searchable], sections, blocks)
 
 
 def _search_index(
@@ -120,19 +128,11 @@ def _search_index(
     layouts: PageLayouts | None,
     blocks: Memo | None,
 ) -> bytes:
-    """The index from the pages' headings and words: the pages' HTML is not needed for it. A page's
-    stored layout gives its ids without placing them again."""
+    """The index as the child process makes it, from the files `files` gives it; a page's stored
+    layout gives its ids without placing them again."""
     rendered = files()
     known = layouts.look_up(pages, rendered) if layouts else [(None, None)] * len(pages)
-    searchable = [
-        (page, parts, layout)
-        for page, parts, (_, layout) in zip(pages, rendered, known, strict=True)
-        if page.settings.search
-    ]
-    sections: list[Section] = []
-    for number, (page, parts, layout) in enumerate(searchable):
-        sections.extend(page_sections(number, _index_headings(page, parts, layout), section_words(parts)))
-    return script([(page.output, page.settings.title) for page, _, _ in searchable], sections, blocks)
+    return _index(pages, rendered, lambda n: _index_headings(pages[n], rendered[n], known[n][1]), blocks)
 
 
 def build(
@@ -222,14 +222,17 @@ def _build(
         # the cache holds while this process renders the others, then reads those from the cache too.
         # With more (a cold build, whose render takes every core) it starts once they are rendered.
         uncached = plan.uncached(fragment_cache)
-        rendered_here = Signal()
-        stack.callback(rendered_here.give)
         index = None
+        rendered_here: Signal | None = None
         if in_background and fragment_cache and sum(len(plan.jobs[k].source.text) for k in uncached) < _EARLY:
+            rendered_here = Signal()
+            stack.callback(rendered_here.give)  # the child goes on even if this render fails
             work = partial(render_beside, plan, fragment_cache.reader(), uncached, rendered_here.wait)
             index = index_child(work)
         workers = options.workers or default_workers()
-        files = render_files(plan, fragment_cache, workers, progress, rendered_here.give)
+        files = render_files(
+            plan, fragment_cache, workers, progress, rendered_here.give if rendered_here else None
+        )
         if in_background and index is None:
             index = index_child(lambda: files)
         known = layouts.look_up(pages, files) if layouts else [(None, None)] * len(pages)
@@ -265,7 +268,13 @@ def _build(
                     _write_page(site_files, page, key, theme, site, memo, layouts)
                 progress("theme", done, len(pages))
             if searchable:
-                data = index() if index is not None else _index_here(assembled, files, memo)
+                data = (
+                    index()
+                    if index is not None
+                    else _index(
+                        pages, files, lambda n: _index_headings(pages[n], files[n], None, assembled[n]), memo
+                    )
+                )
                 site_files.add(OutputFile(f"{ASSET_DIR}/{INDEX_FILE}", data))
     outputs = tuple(page.output for page in pages)
     seconds = time.perf_counter() - started

@@ -187,7 +187,6 @@ class RenderedPage:
     headings: tuple[PlacedHeading, ...]
     toc: tuple[TocEntry, ...]
     warnings: tuple[Problem, ...] = field(default=())
-    search_words: tuple[str, ...] = ()  # the words after each heading, when the page has search
     # Per top-level file, what each heading marker became: with the template's output around the
     # content, what `flagstone build` keeps of the page for the next run (see layouts).
     heading_marks: tuple[tuple[str, ...], ...] = ()

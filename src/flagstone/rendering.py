@@ -6,15 +6,15 @@ import gc
 import hashlib
 import os
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache
 
 from flagstone.cache import FragmentCache, renderer_fingerprint
 from flagstone.markup import highlight
 from flagstone.markup.render import MarkdownRenderer
-from flagstone.models import Fragment, PageSource, PartSource, RenderedPage, RenderedPart, SourceText
+from flagstone.models import Fragment, PageSource, PartSource, RenderedPart, SourceText
 from flagstone.progress import Progress, no_progress
-from flagstone.search_index import fragment_words, section_words
+from flagstone.search_index import fragment_words
 
 Done = Callable[[int, Fragment], None]  # takes a rendered file: its job's index and its fragment
 # Below this much Markdown, starting worker processes costs more than it saves.
@@ -212,13 +212,3 @@ def _render(
         _render_all([plan.jobs[key] for key in keys], workers, progress, keep)
     finally:
         highlight.forget()
-
-
-def with_search_words(pages: list[RenderedPage], files: list[PageParts]) -> list[RenderedPage]:
-    """The pages with search on, each with the words after each of its headings: what the search
-    index is made from (and only it: the theme never sees them)."""
-    return [
-        replace(page, search_words=section_words(parts))
-        for page, parts in zip(pages, files, strict=True)
-        if page.source.settings.search
-    ]

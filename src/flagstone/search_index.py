@@ -15,7 +15,7 @@ from functools import cache
 
 from flagstone.markup.render import HEADING_MARK, PARTIAL_MARK
 from flagstone.memo import Memo
-from flagstone.models import RenderedPage, RenderedPart
+from flagstone.models import RenderedPart
 
 # Chinese, Japanese and Korean runs have no spaces between words: they are indexed as overlapping
 # character pairs, so any two-character word of a heading finds it. search.js uses the same ranges.
@@ -216,19 +216,6 @@ def _base36(number: int) -> str:
         text = digits[digit] + text
         if not number:
             return text
-
-
-def index_script(pages: list[RenderedPage], memo: Memo | None = None) -> bytes:
-    """The index of the pages with search on, as a script that hands it to search.js (see script)."""
-    searchable = [page for page in pages if page.source.settings.search]
-    sections = [
-        section
-        for number, page in enumerate(searchable)
-        for section in page_sections(
-            number, ((h.level, h.id, h.text) for h in page.headings), page.search_words
-        )
-    ]
-    return script([(page.source.output, page.source.settings.title) for page in searchable], sections, memo)
 
 
 def script(pages: list[tuple[str, str]], sections: list[Section], memo: Memo | None = None) -> bytes:

@@ -62,7 +62,6 @@ def _stand_in(page: RenderedPage) -> RenderedPage:
     return replace(
         page,
         content_html=_CONTENT,
-        search_words=(),
         source=replace(page.source, body=PartSource(_NO_TEXT), includes=()),
     )
 
@@ -102,12 +101,10 @@ class Theme:
             for style, rules in sorted(styles.items())
         ]
 
-    def render_page(self, page: RenderedPage, site: SiteInfo, memo: Memo | None = None) -> str:
-        """The page's HTML: the template's output around the content, with the content put in."""
-        around = self.around(page, site, memo)
-        if around is None:  # a template that writes the content twice, escaped, or not at all
-            return self._render(replace(_stand_in(page), content_html=page.content_html), site)
-        return f"{around[0]}{page.content_html}{around[1]}"
+    def render_whole(self, page: RenderedPage, site: SiteInfo) -> str:
+        """The page's HTML from the template given the content itself: for a template that writes
+        the content twice, escaped, or not at all (`around` gives None)."""
+        return self._render(replace(_stand_in(page), content_html=page.content_html), site)
 
     def around(self, page: RenderedPage, site: SiteInfo, memo: Memo | None = None) -> tuple[str, str] | None:
         """The template's output before and after the page's content; None when the template does not
