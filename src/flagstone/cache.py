@@ -24,6 +24,7 @@ _RENDER_MODULES = (
     "markup/regex_starts.py",
     "markup/render.py",
     "markup/slugs.py",
+    "memo.py",
     "models.py",
     "search_index.py",
 )

@@ -3,13 +3,11 @@ the content, reused while the page's headings, settings, site and theme are the 
 
 from __future__ import annotations
 
-import hashlib
-import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
 from flagstone.cache import layout_fingerprint
-from flagstone.memo import StoredMemo
+from flagstone.memo import StoredMemo, content_digest
 from flagstone.models import PageSource, RenderedPart
 from flagstone.theme import SiteInfo
 
@@ -39,8 +37,7 @@ def layout_key(
         return None
     files = [(part.fragment.headings_digest, part.fragment.warnings) for part in parts]
     fields = (theme_fingerprint, site, page.path, page.display, page.output, page.settings, files)
-    # Pickled: read back to exactly what was written, so two different pages never share a key.
-    return ("layout", hashlib.blake2b(pickle.dumps(fields, protocol=5), digest_size=20).hexdigest())
+    return ("layout", content_digest(fields))
 
 
 class PageLayouts:

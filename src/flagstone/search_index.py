@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
-import pickle
 import re
 import unicodedata
 from collections import defaultdict
@@ -14,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from flagstone.markup.render import HEADING_MARK, PARTIAL_MARK
-from flagstone.memo import Memo
+from flagstone.memo import Memo, content_digest
 from flagstone.models import RenderedPart
 
 # Chinese, Japanese and Korean runs have no spaces between words: they are indexed as overlapping
@@ -167,10 +165,7 @@ _BLOCK = 256
 
 
 def _block_key(block: tuple[Section, ...], first: int) -> tuple[str, str]:
-    # The fields pickled, so that no title or text can pass for another's: a pickle is read back to
-    # exactly what was written, and it is the quickest full serialization there is (half of JSON's time).
-    fields = pickle.dumps((first, [(s.page, s.id, s.title, s.level, s.text) for s in block]), protocol=5)
-    return ("postings", hashlib.blake2b(fields, digest_size=20).hexdigest())
+    return ("postings", content_digest((first, [(s.page, s.id, s.title, s.level, s.text) for s in block])))
 
 
 def _blocks(sections: list[Section], memo: Memo | None) -> tuple[dict[str, list[str]], list[str]]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import pickle
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +16,7 @@ from flagstone.errors import DocumentError, Problem
 from flagstone.markup.dialect import MAX_NESTING, NestingTooDeep, make_markdown
 from flagstone.markup.highlight import code_block_html
 from flagstone.markup.slugs import slate_slug
+from flagstone.memo import content_digest
 from flagstone.models import Fragment, Heading, SourceText
 
 # A heading's id is written as MARK<n>MARK and filled in when the whole page is known. NUL cannot
@@ -260,9 +259,7 @@ class MarkdownRenderer:
 
 
 def _headings_digest(headings: tuple[Heading, ...]) -> str:
-    # Pickled: read back to exactly what was written, so two lists of headings never share a digest.
-    fields = pickle.dumps([(h.level, h.slug, h.inner_html, h.text, h.fixed) for h in headings], protocol=5)
-    return hashlib.blake2b(fields, digest_size=20).hexdigest()
+    return content_digest([(h.level, h.slug, h.inner_html, h.text, h.fixed) for h in headings])
 
 
 def _without(html: str, blocks: list[str]) -> str:
