@@ -49,10 +49,25 @@ def build_site(tmp_path: Path, files: dict[str, str | bytes]) -> Path:
 def test_words_are_lower_case_without_accents_and_cjk_runs_become_pairs() -> None:
     assert normalize("Crème BRÛLÉE Ångström") == "creme brulee angstrom"
     assert list(words("Get ALL kittens, api_key=42")) == ["get", "all", "kittens", "api", "key", "42"]
-    assert list(words("高頻交易 API")) == ["高頻", "頻交", "交易", "api"]
-    assert list(words("簡介")) == ["簡介"]
+    assert list(words("한국어 API")) == ["한국", "국어", "api"]
+    assert list(words("日本")) == ["日本"]
     assert list(words("下")) == ["下"]
-    assert list(words("Überweisung 下单v2")) == ["uberweisung", "下单", "v2"]
+
+
+def test_chinese_pairs_are_indexed_in_both_scripts_and_their_mixes() -> None:
+    # Written first, then the other forms OpenCC knows for each character: a query in Simplified,
+    # Traditional or a mix of both (as typed with another input method) is one of them.
+    assert list(words("高頻交易 API")) == ["高頻", "高频", "頻交", "频交", "交易", "api"]
+    assert list(words("簡介")) == ["簡介", "简介"]
+    assert list(words("Überweisung 下单v2")) == ["uberweisung", "下单", "下單", "v2"]
+    assert set(words("訂單")) == {"訂單", "订单", "订單", "訂单"}
+    assert set(words("签名")) >= {"签名", "簽名"}
+    assert set(words("头发")) >= {"頭髮", "頭發"}  # 发 is both 發 and 髮
+
+
+def test_full_width_and_half_width_forms_are_one_word() -> None:
+    assert words("ＡＰＩ　Ｋｅｙ") == words("API Key") == ["api", "key"]
+    assert words("ｶﾀｶﾅ") == words("カタカナ")
 
 
 def test_fragment_words_skip_code_and_titles_and_split_at_markers() -> None:

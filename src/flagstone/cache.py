@@ -17,6 +17,7 @@ RENDERER = "renderer"  # in the cache folder: the fingerprint of the renderer th
 # The modules whose code decides what a rendered file looks like: a change to any of them (a new
 # flagstone, or a developer's edit) must invalidate every cached fragment.
 _RENDER_MODULES = (
+    "chinese_scripts.py",
     "markup/dialect.py",
     "markup/fastjson.py",
     "markup/fastlex.py",

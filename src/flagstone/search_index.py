@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
+from flagstone.chinese_scripts import script_forms
 from flagstone.markup.render import HEADING_MARK, PARTIAL_MARK
 from flagstone.memo import Memo, content_digest
 from flagstone.models import RenderedPart
@@ -49,7 +50,8 @@ def normalize(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """The searchable words of plain text: letters and digits, CJK runs as overlapping pairs."""
+    """The searchable words of plain text: letters and digits, CJK runs as overlapping pairs (Chinese
+    ones in Simplified and Traditional forms too)."""
     found = _WORD.findall(normalize(text))
     if text.isascii():  # most documentation: the regex alone, no Python step per word
         return found
@@ -60,7 +62,9 @@ def words(text: str) -> list[str]:
             continue
         for run in _CJK_RUN.findall(word):
             if _IS_CJK.match(run):
-                result.extend(run[i : i + 2] for i in range(max(1, len(run) - 1)))
+                # Each pair also in the other Chinese script, so a query in either finds it.
+                for i in range(max(1, len(run) - 1)):
+                    result.extend(script_forms(run[i : i + 2]))
             else:
                 result.append(run)
     return result

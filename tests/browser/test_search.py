@@ -208,6 +208,23 @@ def test_a_two_character_chinese_term_finds_its_heading(page: Any, kucoin_url: s
     assert page.console_errors == []
 
 
+@pytest.mark.parametrize(("query", "written"), [("签名", "簽名"), ("訂单", "訂單")])
+def test_chinese_in_the_other_script_finds_the_sections(
+    page: Any, kucoin_url: str, query: str, written: str
+) -> None:
+    """Kucoin's Chinese page is Traditional: a Simplified (or mixed) query finds its sections."""
+    page.goto(kucoin_url + "localizable/index.cn.html")
+    titled = page.eval_on_selector_all(
+        ".content :is(h1, h2, h3)[id]", "els => els.map(e => [e.textContent.trim(), e.id])"
+    )
+    expected = {f"#{heading_id}" for text, heading_id in titled if written in text}
+    assert expected and query not in page.text_content(".content")
+    found = {href for _, href in search(page, query)}
+    # Title matches rank first: the list holds all those sections, or is full of them.
+    assert expected <= found if len(expected) < len(found) else found <= expected, found
+    assert page.console_errors == []
+
+
 def test_a_term_of_another_page_leads_to_that_page(page: Any, greenhouse_site: Path) -> None:
     data = read_index(greenhouse_site)
     pages = data["pages"]
