@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from functools import partial
 from pathlib import Path
@@ -16,6 +16,7 @@ from flagstone.forked import Signal, in_child
 from flagstone.incremental import input_stamp, record_build, state_folder
 from flagstone.layouts import LayoutKey, PageLayout, PageLayouts
 from flagstone.loading.project import discover, load_page
+from flagstone.markdown_twins import llms_full, llms_index, twin_file, twin_page
 from flagstone.markup.highlight import StyleRules, style_rules, unstyled_classes
 from flagstone.memo import Memo, StoredMemo
 from flagstone.models import BuildOptions, BuildReport, PageSource, RenderedPage
@@ -27,6 +28,15 @@ from flagstone.rendering import (
     plan_render,
     render_beside,
     render_files,
+)
+from flagstone.search_engines import (
+    NOT_FOUND_FILE,
+    first_paragraph,
+    not_found_page,
+    robots,
+    site_url_of,
+    sitemap,
+    with_site_url,
 )
 from flagstone.search_index import INDEX_FILE, Section, page_sections, script, section_words
 from flagstone.site_writer import OutputFile, SiteWriter, check_output_dir
@@ -135,6 +145,27 @@ def _search_index(
     return _index(pages, rendered, lambda n: _index_headings(pages[n], rendered[n], known[n][1]), blocks)
 
 
+def _published_files(
+    pages: list[PageSource], headings: Sequence[Iterable[tuple[int, str, str]]], theme: Theme, site: SiteInfo
+) -> Iterator[OutputFile]:
+    """The files for readers beyond the pages: Markdown twins and llms.txt for AI assistants, and with
+    a `site_url`, the sitemap, robots.txt and the 404 page for search engines and hosts."""
+    # The site's front page first: it names the site and gives the summary.
+    ordered = sorted(zip(pages, headings, strict=True), key=lambda pair: pair[0].output != "index.html")
+    pages = [page for page, _ in ordered]
+    twins = [twin_page(page, found) for page, found in ordered if page.settings.llms]
+    base_url = f"{pages[0].settings.site_url}/" if pages[0].settings.site_url else ""
+    if twins:
+        yield from (twin_file(twin) for twin in twins)
+        yield llms_index(twins, pages[0].settings.description or first_paragraph(twins[0].markdown), base_url)
+        yield llms_full(twins, base_url)
+    map_file = sitemap(pages)
+    if map_file and base_url:
+        yield map_file
+        yield robots(pages[0].settings.site_url)
+        yield OutputFile(NOT_FOUND_FILE, theme.render_whole(not_found_page(pages[0]), site).encode())
+
+
 def build(
     options: BuildOptions,
     progress: Progress = no_progress,
@@ -173,7 +204,8 @@ def _build(
             )
         )
     loaded = _load_all(project, page_paths)
-    pages = [page for page, _ in loaded]
+    site_url = site_url_of([page for page, _ in loaded], options.site_url)
+    pages = [with_site_url(page, site_url) for page, _ in loaded]
     if fragment_cache is None and options.use_cache:
         fragment_cache = FragmentCache.for_project(project.root)
     theme = Theme(theme_folders(project, options.theme))
@@ -267,6 +299,12 @@ def _build(
                 elif page is not None:
                     _write_page(site_files, page, key, theme, site, memo, layouts)
                 progress("theme", done, len(pages))
+            headings = [
+                _index_headings(p, parts, layout, a)
+                for p, parts, (_, layout), a in zip(pages, files, known, assembled, strict=True)
+            ]
+            for extra in _published_files(pages, headings, theme, site):
+                site_files.add(extra)
             if searchable:
                 data = (
                     index()

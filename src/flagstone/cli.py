@@ -13,7 +13,7 @@ from pathlib import Path
 from flagstone import __version__
 from flagstone.errors import DocumentError, UsageError
 from flagstone.incremental import state_folder, up_to_date
-from flagstone.models import BuildOptions
+from flagstone.models import SITE_URL, BuildOptions
 from flagstone.progress import for_terminal, no_progress
 
 EXIT_OK, EXIT_DOCUMENT_ERROR, EXIT_USAGE = 0, 1, 2
@@ -65,6 +65,24 @@ def _add_build(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     _add_verbosity(parser)
     parser.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: one per core)")
+    _add_site_url(parser)
+
+
+def _add_site_url(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--site-url",
+        type=_site_url,
+        metavar="URL",
+        help="where the site is published (overrides site_url): canonical links, cards, sitemap.xml",
+    )
+
+
+def _site_url(text: str) -> str:
+    if not SITE_URL.fullmatch(text):
+        raise argparse.ArgumentTypeError(
+            f"expected an http:// or https:// address like https://example.com/docs, got {text!r}"
+        )
+    return text
 
 
 def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -185,6 +203,7 @@ def _run_build(args: argparse.Namespace) -> int:
         theme=args.theme,
         use_cache=not args.no_cache,
         workers=args.jobs,
+        site_url=args.site_url,
     )
     report = up_to_date(options)
     if report is None:

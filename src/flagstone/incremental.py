@@ -53,7 +53,9 @@ def input_stamp(options: BuildOptions) -> str:
     """A digest of everything a build reads: sources, includes, themes, flagstone's own code, the options."""
     project = Project.at(options.project)
     out = options.out.resolve()
-    digest = hashlib.sha256(f"{flagstone.__version__}\n{options.strict}\n{out}\n".encode())
+    digest = hashlib.sha256(
+        f"{flagstone.__version__}\n{options.strict}\n{out}\n{options.site_url}\n".encode()
+    )
     package = Path(flagstone.__file__).resolve().parent
     for folder in (
         project.source,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from flagstone.errors import Problem
 
+SITE_URL = re.compile(r"https?://[^\s/?#]+(/[^\s?#]*)?")  # where a site is published: no query, no fragment
 _NUL = "\x00"  # what delimits the markers in a rendered file's HTML (markup.render.MARK)
 
 
@@ -21,6 +23,7 @@ class BuildOptions:
     theme: Path | None = None
     use_cache: bool = True
     workers: int = 0  # 0: one per core
+    site_url: str | None = None  # overrides the pages' `site_url`
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,10 @@ class PageSettings:
     highlight_theme: str = "monokai"
     rtl: bool = False
     layout: str = "page"
+    site_url: str = ""  # where the site is published: its pages get a canonical URL, a card and a sitemap
+    description: str = ""  # for search engines and link previews (the first paragraph when not given)
+    social_image: str = ""  # the link preview's image: a path in the site or a URL
+    llms: bool = True  # a Markdown twin of the page, and the page in llms.txt and llms-full.txt
 
     @property
     def tab_keys(self) -> tuple[str, ...]:

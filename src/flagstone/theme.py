@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from flagstone.markup.highlight import StyleRules, stylesheet
 from flagstone.memo import Memo
 from flagstone.models import PartSource, RenderedPage, SourceText
+from flagstone.search_engines import NOT_FOUND_FILE, social_card
 from flagstone.site_writer import OutputFile
 
 if TYPE_CHECKING:
@@ -158,5 +159,10 @@ class Theme:
             "body_class": page.source.output.removesuffix(".html").replace("/", "_"),
             "highlight_css": f"{root}{ASSET_DIR}/highlight-{settings.highlight_theme}.css",
             "search": settings.search,
+            "card": social_card(settings, page.source.output)
+            if page.source.output != NOT_FOUND_FILE
+            else None,
+            # The 404 page is served at any depth: its relative links start from the site's root.
+            "base_href": f"{settings.site_url}/" if page.source.output == NOT_FOUND_FILE else None,
         }
         return self.env.get_template("page.html").render(context)

@@ -48,3 +48,19 @@ def test_own_documentation_is_valid_html(tmp_path: Path) -> None:
         pytest.skip("flagstone's own documentation is not in this checkout")
     build(BuildOptions(REPO, tmp_path / "site"))
     assert errors_in(sorted((tmp_path / "site").rglob("*.html"))) == []
+
+
+def test_pages_with_canonical_links_and_cards_and_the_404_page_are_valid_html(tmp_path: Path) -> None:
+    project = tmp_path / "kittn"
+    shutil.copytree(shared_path("corpus", "slatedocs__slate"), project)
+    page = project / "source" / "index.html.md"
+    page.write_text(
+        page.read_text(encoding="utf-8").replace(
+            "---\n", "---\nsite_url: https://kittn.example/docs\nsocial_image: images/logo.png\n", 1
+        ),
+        encoding="utf-8",
+    )
+    build(BuildOptions(project, tmp_path / "site"))
+    html = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert '<link rel="canonical" href="https://kittn.example/docs/">' in html and "og:image" in html
+    assert errors_in([tmp_path / "site" / "index.html", tmp_path / "site" / "404.html"]) == []

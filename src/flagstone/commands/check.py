@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import posixpath
 import re
@@ -24,8 +25,10 @@ from flagstone.commands.links import (
 from flagstone.errors import DocumentError, Problem, UsageError, did_you_mean, expected_got
 from flagstone.loading.frontmatter import read_text
 from flagstone.loading.project import discover, load_page
+from flagstone.markdown_twins import INDEX_FILE
 from flagstone.models import BuildOptions, PageSource, PartSource
 from flagstone.paths import Project
+from flagstone.search_engines import SITEMAP_FILE, site_url_of
 
 # A scheme (http:, mailto:, tel:, data:, javascript:) or a host (`//cdn.example.com`): not fetched.
 _EXTERNAL = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*:|//)")
@@ -101,7 +104,8 @@ class _SiteIndex:
         return index if index in self.files else None
 
 
-def _check_reference(reference: Reference, page: PageSource, site: _SiteIndex) -> Problem | None:
+def _check_reference(reference: Reference, output: str, site: _SiteIndex) -> Problem | None:
+    """A problem with a reference made in the site's file `output`, or None when it resolves."""
     url = reference.url.strip()
     if _EXTERNAL.match(url):
         return None
@@ -109,13 +113,13 @@ def _check_reference(reference: Reference, page: PageSource, site: _SiteIndex) -
     path = path.split("?", 1)[0]  # `?shell` picks a language tab; the page is the same
     where = (reference.display, reference.line)
     if not path:
-        target = page.output
+        target = output
     else:
         decoded = unquote(path)
         joined = (
             decoded.lstrip("/")
             if decoded.startswith("/")
-            else posixpath.join(posixpath.dirname(page.output), decoded)
+            else posixpath.join(posixpath.dirname(output), decoded)
         )
         normal = posixpath.normpath(joined) if joined else ""
         normal = "" if normal == "." else normal
@@ -139,7 +143,7 @@ def _check_reference(reference: Reference, page: PageSource, site: _SiteIndex) -
     targets = site.targets(target)
     if unquote(fragment) in targets or fragment in targets:
         return None
-    place = "this page" if target == page.output else target
+    place = "this page" if target == output else target
     return Problem(
         *where,
         expected_got(f"an element with id '{unquote(fragment)}' on {place}", "none"),
@@ -207,11 +211,44 @@ def check_site(pages: list[PageSource], site: _SiteIndex) -> tuple[list[Problem]
         references += _footer_references(page)
         checked += len(references)
         for reference in references:
-            problem = _check_reference(reference, page, site)
+            problem = _check_reference(reference, page.output, site)
             if problem is not None:
                 problems.append(problem)
         problems.extend(_duplicate_ids(page, scans, site))
     return problems, checked
+
+
+_LLMS_LINK = re.compile(r"\]\(([^)\s]+)\)")
+_SITEMAP_LOC = re.compile(r"<loc>([^<]*)</loc>")
+
+
+def check_published_files(site: _SiteIndex, site_url: str) -> list[Problem]:
+    """Links of llms.txt and the sitemap's URLs that name no file or id of the site."""
+    base = f"{site_url.rstrip('/')}/" if site_url else ""
+    problems = []
+    for name, pattern, key in ((INDEX_FILE, _LLMS_LINK, "link"), (SITEMAP_FILE, _SITEMAP_LOC, "url")):
+        if name not in site.files:
+            continue
+        text = (site.site / name).read_text(encoding="utf-8")
+        for line_number, line in enumerate(text.split("\n"), 1):
+            for match in pattern.finditer(line):
+                url = html.unescape(match.group(1))
+                if base and url.startswith(base):
+                    url = url.removeprefix(base) or "index.html"
+                elif _EXTERNAL.match(url):
+                    problems.append(
+                        Problem(
+                            name,
+                            line_number,
+                            expected_got(f"a URL under {base or 'the site'}", f"'{url}'"),
+                            key=key,
+                        )
+                    )
+                    continue
+                problem = _check_reference(Reference(url, name, line_number, key), name, site)
+                if problem is not None:
+                    problems.append(problem)
+    return problems
 
 
 def check_project(project_path: Path, theme: Path | None = None, use_cache: bool = True) -> CheckReport:
@@ -238,13 +275,15 @@ def check_project(project_path: Path, theme: Path | None = None, use_cache: bool
         # --strict, so check reports them too.
         warnings = list(report.warnings)
         warnings += [w for _, page_warnings in loaded for w in page_warnings if w not in warnings]
-        problems, checked = check_site(pages, _SiteIndex(site_path))
+        site = _SiteIndex(site_path)
+        problems, checked = check_site(pages, site)
+        problems += check_published_files(site, site_url_of(pages))
     findings = [Finding(w, WARNING) for w in warnings]
     seen: set[Problem] = set()
     for problem in problems:
         if problem not in seen:  # an include shared by two pages has its broken links once
             seen.add(problem)
-            findings.append(Finding(problem, ERROR if problem.key in ("link", "image") else WARNING))
+            findings.append(Finding(problem, ERROR if problem.key in ("link", "image", "url") else WARNING))
     findings.sort(key=lambda f: (f.problem.path, f.problem.line or 0))
     return CheckReport(tuple(findings), len(pages), checked)
 

@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from flagstone.errors import DocumentError, Problem, did_you_mean, expected_got
-from flagstone.models import IncludeRef, LanguageTab, PageSettings, SourceText
+from flagstone.models import SITE_URL, IncludeRef, LanguageTab, PageSettings, SourceText
 
 _DELIMITER = re.compile(r"---[ \t]*")
 _TAB_KEY = re.compile(r"[A-Za-z0-9_\-+#.]+")
@@ -29,6 +29,10 @@ KNOWN_KEYS = frozenset(
         "rtl",
         "layout",
         "language_clients",
+        "site_url",
+        "description",
+        "social_image",
+        "llms",
     }
 )
 _DEFAULTS = PageSettings()
@@ -138,6 +142,13 @@ class _Validator:
             return str(value)
         self.fail(line, key, "a string", value)
         return None
+
+    def site_url(self, line: int, value: object) -> str | None:
+        text = self.text(line, "site_url", value)
+        if text is not None and not SITE_URL.fullmatch(text):
+            self.fail(line, "site_url", "an http:// or https:// address like https://example.com/docs", value)
+            return None
+        return text
 
     def items(self, line: int, key: str, value: object) -> list[Any]:
         if value is None:
@@ -338,5 +349,13 @@ _SETTINGS: dict[str, Callable[[_Validator, int, Any], Any]] = {
     "highlight_theme": _highlight_theme,
     "layout": lambda check, line, value: None if value is None else check.text(line, "layout", value),
     "language_clients": lambda check, line, value: None,
+    "site_url": lambda check, line, value: None if value is None else check.site_url(line, value),
+    "description": lambda check, line, value: (
+        None if value is None else check.text(line, "description", value)
+    ),
+    "social_image": lambda check, line, value: (
+        None if value is None else check.text(line, "social_image", value)
+    ),
+    "llms": lambda check, line, value: None if value is None else check.flag(line, "llms", value),
 }
 _FIELD_NAMES = {"headingLevel": "heading_level"}
