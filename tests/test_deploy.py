@@ -46,6 +46,12 @@ def make_repository(root: Path, files: dict[str, str | bytes] = PROJECT) -> tupl
     return project, remote
 
 
+def commit(project: Path, name: str, text: str) -> None:
+    (project / name).write_text(text)
+    git(project, "add", "--all")
+    git(project, "commit", "--quiet", "-m", f"Edit {name}")
+
+
 def snapshot(project: Path) -> dict[str, object]:
     """Everything of the user's a deploy must leave alone: files, index, HEAD, status."""
     # status first: it may refresh the index file, which must then be compared as it stands.
@@ -115,7 +121,7 @@ def test_builds_on_the_remote_branch_made_elsewhere(run_cli: RunCli, tmp_path: P
     # As in a fresh clone or on CI: the branch is on the remote only.
     git(project, "branch", "-D", "--quiet", "gh-pages")
     git(project, "update-ref", "-d", "refs/remotes/origin/gh-pages")
-    (project / "source/index.html.md").write_text("# Changed\n")
+    commit(project, "source/index.html.md", "# Changed\n")
     assert run_cli("deploy", project).status == 0
     assert git(remote, "rev-parse", "gh-pages^") == first
 
@@ -123,23 +129,12 @@ def test_builds_on_the_remote_branch_made_elsewhere(run_cli: RunCli, tmp_path: P
 def test_unpushed_deploys_are_kept_as_history(run_cli: RunCli, tmp_path: Path) -> None:
     project, remote = make_repository(tmp_path)
     assert run_cli("deploy", project).status == 0
-    (project / "source/index.html.md").write_text("# Local\n")
+    commit(project, "source/index.html.md", "# Local\n")
     assert run_cli("deploy", project, "--no-push").status == 0
     local = git(project, "rev-parse", "gh-pages")
-    (project / "source/index.html.md").write_text("# Later\n")
+    commit(project, "source/index.html.md", "# Later\n")
     assert run_cli("deploy", project).status == 0
     assert git(remote, "rev-parse", "gh-pages^") == local
-
-
-def test_uncommitted_changes_are_named_in_the_message(run_cli: RunCli, tmp_path: Path) -> None:
-    project, _ = make_repository(tmp_path)
-    (project / "source/index.html.md").write_text("# Draft\n")
-    before = snapshot(project)
-    assert run_cli("deploy", project, "--no-push").status == 0
-    subject = git(project, "log", "-1", "--format=%s", "gh-pages")
-    assert subject.endswith("(with uncommitted changes)")
-    assert "Draft" in git(project, "show", "gh-pages:index.html")
-    assert snapshot(project) == before
 
 
 def test_custom_message_branch_and_remote(run_cli: RunCli, tmp_path: Path) -> None:
@@ -207,7 +202,7 @@ def test_an_invalid_branch_name(run_cli: RunCli, tmp_path: Path) -> None:
 
 def test_a_failed_build_deploys_nothing(run_cli: RunCli, tmp_path: Path) -> None:
     project, remote = make_repository(tmp_path)
-    (project / "source/index.html.md").write_text("---\nincludes: [missing]\n---\n# K\n")
+    commit(project, "source/index.html.md", "---\nincludes: [missing]\n---\n# K\n")
     result = run_cli("deploy", project)
     assert result.status == 1 and "include 'missing' not found" in result.err
     assert git(project, "branch", "--list", "gh-pages") == "" and git(remote, "branch", "--list") == ""
@@ -215,7 +210,7 @@ def test_a_failed_build_deploys_nothing(run_cli: RunCli, tmp_path: Path) -> None
 
 def test_strict_refuses_warnings(run_cli: RunCli, tmp_path: Path) -> None:
     project, _ = make_repository(tmp_path)
-    (project / "source/index.html.md").write_text("# K\n\n```klingon\nx\n```\n")
+    commit(project, "source/index.html.md", "# K\n\n```klingon\nx\n```\n")
     assert run_cli("deploy", project, "--no-push", "--strict").status == 1
     assert git(project, "branch", "--list", "gh-pages") == ""
     result = run_cli("deploy", project, "--no-push")
@@ -226,10 +221,167 @@ def test_a_repository_without_commits(run_cli: RunCli, tmp_path: Path) -> None:
     project = write_project(tmp_path / "p", PROJECT)
     git(project, "init", "--quiet", "-b", "main")
     result = run_cli("deploy", project, "--no-push")
+    assert (result.status, result.err) == (
+        1,
+        "flagstone: error: the repository has no commits yet, and deploy publishes the committed files "
+        "of HEAD: commit the docs first, or deploy the files as they are with --allow-dirty\n",
+    )
+    result = run_cli("deploy", project, "--no-push", "--allow-dirty")
     assert result.status == 0, result.err
+    assert (
+        "warning: deploying files that were never committed (the repository has no commits yet)\n"
+        in result.err
+    )
     assert "no commits yet" in git(project, "log", "-1", "--format=%s", "gh-pages")
+    assert {"index.html", "images/logo.png"} <= branch_files(project)
 
 
 def test_a_missing_project_is_a_usage_error(run_cli: RunCli, tmp_path: Path) -> None:
     result = run_cli("deploy", tmp_path / "nowhere")
     assert result.status == 2 and "source/" in result.err
+
+
+# ---- what is published: the committed files of HEAD ----------------------------------------------
+
+IGNORING = PROJECT | {".gitignore": "build/\n*.log\nprivate/\n"}
+
+
+def test_ignored_files_are_never_published(run_cli: RunCli, tmp_path: Path) -> None:
+    project, _ = make_repository(tmp_path, IGNORING)
+    (project / "source/debug.log").write_text("password=hunter2\n")
+    (project / "source/private").mkdir()
+    (project / "source/private/notes.txt").write_text("not for the site\n")
+    result = run_cli("deploy", project, "--no-push")
+    assert result.status == 0, result.err
+    files = branch_files(project)
+    assert "index.html" in files and "debug.log" not in files and "private/notes.txt" not in files
+    assert "warning" not in result.err
+    result = run_cli("deploy", project, "--no-push", "--allow-dirty")  # not even with --allow-dirty
+    assert result.status == 0 and "unchanged" in result.err and "warning" not in result.err
+
+
+def test_uncommitted_changes_are_refused(run_cli: RunCli, tmp_path: Path) -> None:
+    project, remote = make_repository(tmp_path, IGNORING)
+    (project / "source/index.html.md").write_text("# Draft\n")
+    (project / "source/draft.txt").write_text("draft\n")
+    (project / "source/images/logo.png").unlink()
+    (project / "source/debug.log").write_text("ignored\n")
+    before = snapshot(project)
+    result = run_cli("deploy", project)
+    assert (result.status, result.out) == (1, "")
+    assert result.err == (
+        "flagstone: error: the project has changes that are not committed (deleted "
+        "source/images/logo.png, modified source/index.html.md, untracked source/draft.txt); deploy "
+        "publishes the committed files of HEAD only: commit or stash them first, or deploy them as they "
+        "are with --allow-dirty\n"
+    )
+    assert git(project, "branch", "--list", "gh-pages") == "" and git(remote, "branch", "--list") == ""
+    assert snapshot(project) == before
+
+
+def test_a_staged_change_is_uncommitted_too_and_long_lists_are_counted(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    project, _ = make_repository(tmp_path)
+    for n in range(7):
+        (project / f"source/new{n}.txt").write_text(f"{n}\n")
+    git(project, "add", "source/new0.txt")
+    result = run_cli("deploy", project, "--no-push")
+    assert result.status == 1
+    assert (
+        "(new source/new0.txt, untracked source/new1.txt, untracked source/new2.txt, untracked "
+        "source/new3.txt, untracked source/new4.txt and 2 more)"
+    ) in result.err
+
+
+def test_allow_dirty_publishes_the_work_tree_and_says_so(run_cli: RunCli, tmp_path: Path) -> None:
+    project, _ = make_repository(tmp_path, IGNORING)
+    (project / "source/index.html.md").write_text("# Draft\n")
+    (project / "source/draft.txt").write_text("draft\n")
+    (project / "source/images/logo.png").unlink()
+    (project / "source/debug.log").write_text("ignored\n")
+    before = snapshot(project)
+    result = run_cli("deploy", project, "--no-push", "--allow-dirty")
+    assert result.status == 0, result.err
+    assert result.err.splitlines()[0] == (
+        "warning: deploying uncommitted changes, as they are in the work tree: deleted "
+        "source/images/logo.png, modified source/index.html.md, untracked source/draft.txt"
+    )
+    files = branch_files(project)
+    assert "draft.txt" in files and "images/logo.png" not in files and "debug.log" not in files
+    assert "Draft" in git(project, "show", "gh-pages:index.html")
+    assert git(project, "log", "-1", "--format=%s", "gh-pages").endswith("(with uncommitted changes)")
+    assert snapshot(project) == before
+
+
+def test_the_committed_files_are_built_whatever_the_work_tree_holds(run_cli: RunCli, tmp_path: Path) -> None:
+    # A change outside the project folder is not the project's: the docs are clean and HEAD's are built.
+    files = {f"docs/{name}": content for name, content in IGNORING.items()}
+    project, _ = make_repository(tmp_path, files | {"README.md": "code\n"})
+    (project / "README.md").write_text("edited code\n")
+    (project / "docs/source/notes.log").write_text("ignored\n")
+    result = run_cli("deploy", project / "docs", "--no-push")
+    assert result.status == 0, result.err
+    assert "Hello." in git(project, "show", "gh-pages:index.html")
+    assert "notes.log" not in branch_files(project)
+    assert not git(project, "log", "-1", "--format=%s", "gh-pages").endswith("changes)")
+
+
+def test_a_theme_folder_of_the_project_comes_from_the_commit(run_cli: RunCli, tmp_path: Path) -> None:
+    project, _ = make_repository(tmp_path, IGNORING | {"mytheme/assets/extra.css": "a{}\n"})
+    result = run_cli("deploy", project, "--no-push", "--theme", project / "mytheme")
+    assert result.status == 0, result.err
+    assert "flagstone/extra.css" in branch_files(project)
+    (project / "private").mkdir()
+    (project / "private/assets").mkdir()
+    result = run_cli("deploy", project, "--no-push", "--theme", project / "private")
+    assert result.err == (
+        "flagstone: error: the theme folder private is not among the published files; commit it, or "
+        "give a folder outside the project\n"
+    )
+
+
+# ---- the branch: a local commit the remote lacks is never dropped --------------------------------
+
+
+def test_a_local_commit_the_remote_lacks_is_never_dropped(run_cli: RunCli, tmp_path: Path) -> None:
+    project, remote = make_repository(tmp_path)
+    assert run_cli("deploy", project).status == 0
+    first = git(project, "rev-parse", "gh-pages")
+    # A commit made on the local branch by hand (a CNAME, say), never pushed ...
+    tree = git(project, "rev-parse", "gh-pages^{tree}")
+    local = subprocess.run(
+        ["git", "commit-tree", tree, "-p", first, "-m", "Add CNAME"],
+        cwd=project,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    git(project, "update-ref", "refs/heads/gh-pages", local)
+    # ... while someone else deployed to the remote.
+    git(project, "push", "--quiet", "origin", "main")
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "--quiet", "--branch", "main", str(remote), str(other))
+    commit(other, "source/index.html.md", "# Theirs\n")
+    assert run_cli("deploy", other).status == 0
+    theirs = git(remote, "rev-parse", "gh-pages")
+    commit(project, "source/index.html.md", "# Mine\n")
+    for extra in ((), ("--no-push",)):
+        result = run_cli("deploy", project, *extra)
+        assert (result.status, result.out) == (1, "")
+        assert f"(the latest is {local[:7]})" in result.err
+        # The hash as the table of errors shows it, so that the rest is compared word for word.
+        assert result.err.replace(local[:7], "3f2a9c1") == (
+            "flagstone: error: the local branch gh-pages has 1 commit(s) that origin's gh-pages does not "
+            "have (the latest is 3f2a9c1), and origin's has commits it lacks; deploying would drop "
+            "the local ones. To keep them, merge origin/gh-pages into gh-pages and push it (`git push "
+            "origin gh-pages`); to drop them, run `git branch -f gh-pages origin/gh-pages`. Then deploy "
+            "again\n"
+        )
+        assert git(project, "rev-parse", "gh-pages") == local
+        assert git(remote, "rev-parse", "gh-pages") == theirs
+    # Going on as the message says: dropping the local commit on purpose, then deploying.
+    git(project, "branch", "--quiet", "-f", "gh-pages", "origin/gh-pages")
+    assert run_cli("deploy", project).status == 0
+    assert git(remote, "rev-parse", "gh-pages^") == theirs
+    assert "Mine" in git(remote, "show", "gh-pages:index.html")

@@ -199,3 +199,118 @@ def test_output_path_that_is_a_file_is_refused(run_cli: RunCli, tmp_path: Path) 
     assert result.status == 2
     assert result.err == f"flagstone: error: output path {tmp_path / 'occupied'} exists and is not a folder\n"
     assert (tmp_path / "occupied").read_text() == "a file, not a folder"
+
+
+# ---- the project's theme folders: no link out, templates sandboxed --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("link", "message"),
+    [
+        (
+            "themes/assets/extra.css",
+            "themes/assets/extra.css: expected a file inside the project, got a symbolic link",
+        ),
+        (
+            "themes/templates/sidebar.html",
+            "themes/templates/sidebar.html: expected a file inside the project, got a symbolic link",
+        ),
+        (
+            "themes/assets/deep/er/x.txt",
+            "themes/assets/deep/er/x.txt: expected a file inside the project, got a symbolic link",
+        ),
+    ],
+    ids=["asset", "template", "nested-asset"],
+)
+def test_a_theme_file_linked_out_of_the_project_is_refused(
+    run_cli: RunCli, tmp_path: Path, link: str, message: str
+) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET\n")
+    project = write_project(tmp_path / "p", {"source/index.html.md": "# A\n"})
+    (project / link).parent.mkdir(parents=True, exist_ok=True)
+    (project / link).symlink_to(secret)
+    result = run_cli("build", project, "-q")
+    assert (result.status, result.err) == (
+        1,
+        f"error: {message} leading to {secret}\nbuild failed: 1 error(s)\n",
+    )
+    assert not (project / "build").exists()
+
+
+def test_a_theme_folder_linked_out_of_the_project_is_refused(run_cli: RunCli, tmp_path: Path) -> None:
+    outside = write_project(tmp_path / "elsewhere", {"assets/passwd": "root:x:0:0\n"})
+    project = write_project(tmp_path / "p", {"source/index.html.md": "# A\n"})
+    (project / "themes").symlink_to(outside)
+    result = run_cli("build", project, "-q")
+    assert (result.status, result.err) == (
+        1,
+        "error: themes/assets/passwd: expected a file inside the project, got a symbolic link leading "
+        f"to {outside / 'assets/passwd'}\nbuild failed: 1 error(s)\n",
+    )
+    assert not (project / "build").exists()
+
+
+def test_a_template_reached_through_a_linked_folder_is_refused(run_cli: RunCli, tmp_path: Path) -> None:
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside/secret.html").write_text("TOP-SECRET\n")
+    project = write_project(
+        tmp_path / "p",
+        {
+            "source/index.html.md": "# A\n",
+            "themes/templates/page.html": '{% include "linked/secret.html" %}{{ content | safe }}\n',
+        },
+    )
+    (project / "themes/templates/linked").symlink_to(tmp_path / "outside")
+    result = run_cli("build", project, "-q")
+    assert (result.status, result.err) == (
+        1,
+        "error: themes/templates/linked/secret.html: expected a file inside the project, got a symbolic "
+        f"link leading to {tmp_path / 'outside/secret.html'}\nbuild failed: 1 error(s)\n",
+    )
+
+
+def test_a_theme_link_inside_the_project_is_fine(run_cli: RunCli, tmp_path: Path) -> None:
+    project = write_project(
+        tmp_path / "p", {"source/index.html.md": "# A\n", "source/images/brand.css": "b{}\n"}
+    )
+    (project / "themes/assets").mkdir(parents=True)
+    (project / "themes/assets/brand.css").symlink_to(project / "source/images/brand.css")
+    assert run_cli("build", project, "-q").status == 0
+    assert (project / "build/flagstone/brand.css").read_text() == "b{}\n"
+
+
+def test_templates_run_in_the_sandbox(run_cli: RunCli, tmp_path: Path) -> None:
+    ran = tmp_path / "ran"
+    project = write_project(
+        tmp_path / "p",
+        {
+            "source/index.html.md": "# A\n",
+            "themes/templates/page.html": (
+                "<!doctype html>\n<title>{{ title }}</title>\n"
+                f"{{{{ cycler.__init__.__globals__.os.popen('touch {ran}').read() }}}}\n"
+                "{{ content | safe }}\n"
+            ),
+        },
+    )
+    result = run_cli("build", project, "-q")
+    assert (result.status, result.err) == (
+        1,
+        "error: themes/templates/page.html:3: refused by the template sandbox: access to attribute "
+        "'__init__' of 'type' object is unsafe (templates may only use what flagstone gives them)\n"
+        "build failed: 1 error(s)\n",
+    )
+    assert not ran.exists() and not (project / "build").exists()
+
+
+def test_a_broken_template_is_a_located_error(run_cli: RunCli, tmp_path: Path) -> None:
+    project = write_project(
+        tmp_path / "p",
+        {"source/index.html.md": "# A\n", "themes/templates/page.html": "<p>\n{% if %}\n{{ content }}\n"},
+    )
+    result = run_cli("build", project, "-q")
+    assert (result.status, result.err) == (
+        1,
+        "error: themes/templates/page.html:2: template error: Expected an expression, got 'end of "
+        "statement block'\nbuild failed: 1 error(s)\n",
+    )

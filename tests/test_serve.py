@@ -22,7 +22,8 @@ import pytest
 from flagstone.build import build
 from flagstone.models import BuildOptions
 from flagstone.server import Preview, ServeOptions
-from flagstone.server.http import inject, site_path
+from flagstone.server.http import PreviewServer, host_name, inject, shown_path, site_path
+from flagstone.server.livereload import LiveSite
 from flagstone.site_writer import MARKER
 from tests.conftest import REPO, write_project
 
@@ -274,6 +275,84 @@ def test_a_file_symlinked_out_of_the_project_fails_the_build_and_is_never_served
         assert (
             f"source/leak.txt: expected a file inside the project, got a symbolic link leading to {secret}"
         ) in "\n".join(log)
+
+
+def request_with_host(client: Client, host: str | None, path: str = "/") -> tuple[int, bytes]:
+    """A GET with the Host header a browser would send for `host` (or none at all)."""
+    connection = http.client.HTTPConnection(client.host, client.port, timeout=10)
+    try:
+        connection.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
+        if host is not None:
+            connection.putheader("Host", host)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+REFUSED_HOST = b"403: this preview answers only to its own host names (localhost, 127.0.0.1, [::1] " + (
+    b"or the --host given)\n"
+)
+
+
+def test_only_the_previews_own_host_names_are_answered(preview: tuple[Preview, Client, list[str]]) -> None:
+    _, client, _ = preview
+    port = client.port
+    for host in (
+        f"127.0.0.1:{port}",
+        "127.0.0.1",
+        f"localhost:{port}",
+        "LocalHost",
+        "localhost.",
+        f"[::1]:{port}",
+    ):
+        status, body = request_with_host(client, host)
+        assert status == 200 and b"First Heading" in body, host
+    # DNS rebinding: a page of another site whose name now resolves to 127.0.0.1
+    for host in (
+        f"attacker.example:{port}",
+        "attacker.example",
+        "127.0.0.1.attacker.example",
+        "localhost.evil",
+        None,
+    ):
+        for path in ("/", "/index.html", "/__flagstone/status", "/__flagstone/livereload?since=0"):
+            status, body = request_with_host(client, host, path)
+            assert (status, body) == (403, REFUSED_HOST), (host, path)
+
+
+def test_host_names_a_server_bound_elsewhere_accepts() -> None:
+    assert host_name("LocalHost:4567") == "localhost" and host_name("[::1]:80") == "[::1]"
+    assert host_name("example.com.") == "example.com" and host_name("[::1]") == "[::1]"
+    named = PreviewServer("localhost", 0, LiveSite())
+    everywhere = PreviewServer("0.0.0.0", 0, LiveSite())
+    try:
+        assert named.accepts("localhost:1") and named.accepts("127.0.0.1")
+        assert not named.accepts("192.168.1.20:4567") and not named.accepts("evil.example")
+        # on every interface, the machine is reached by its addresses; a name must still be its own
+        assert everywhere.accepts("192.168.1.20:4567") and everywhere.accepts("[fe80::1]:4567")
+        assert everywhere.accepts("0.0.0.0") and not everywhere.accepts("evil.example:4567")
+        assert not everywhere.accepts(None)
+    finally:
+        named.server_close()
+        everywhere.server_close()
+
+
+def test_a_path_segment_too_long_for_the_disk_is_a_404_with_a_short_log_line(
+    preview: tuple[Preview, Client, list[str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, client, _ = preview
+    capsys.readouterr()
+    long_path = "/" + "a" * 300 + "/" + "b" * 60_000
+    for path in (long_path, "/" + "c" * 256 + ".html", "/images/" + "d" * 4000):
+        status, _, body = client.request(path)
+        assert status == 404 and b"The pages of this site" in body, path[:20]
+    assert client.get("/images/pixel.txt") == b"not really an image\n"  # the server goes on
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == f"flagstone: no such file (name too long): /{'a' * 119}... (60302 characters)"
+    assert len(lines) == 3 and all(len(line) < 200 for line in lines)
+    assert shown_path("/short") == "/short"
 
 
 # ---- live reload --------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from flagstone.markdown_twins import llms_full, llms_index, twin_file, twin_page
 from flagstone.markup.highlight import StyleRules, style_rules, unstyled_classes
 from flagstone.memo import Memo, StoredMemo
 from flagstone.models import BuildOptions, BuildReport, PageSource, RenderedPage
-from flagstone.paths import Project, theme_folders
+from flagstone.paths import Project
 from flagstone.progress import Progress, no_progress
 from flagstone.rendering import (
     PageParts,
@@ -208,7 +208,7 @@ def _build(
     pages = [with_site_url(page, site_url) for page, _ in loaded]
     if fragment_cache is None and options.use_cache:
         fragment_cache = FragmentCache.for_project(project.root)
-    theme = Theme(theme_folders(project, options.theme))
+    theme = Theme.of(project, options.theme)
     assets = theme.assets()
     styles = _style_rules(
         {page.settings.highlight_theme for page in pages},

@@ -157,8 +157,9 @@ def _add_deploy(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "build and publish the site to a git branch (gh-pages), then push it",
         "Build PROJECT and commit the site (with a .nojekyll file) to BRANCH of the project's git\n"
         "repository, on top of the branch's history (fetched from REMOTE when it is there), then push\n"
-        "BRANCH to REMOTE. The work tree, the index and the checked-out branch are never touched. The\n"
-        "commit message names the source commit, and says so when it had uncommitted changes.",
+        "BRANCH to REMOTE. What is built is the committed files of HEAD: a project with uncommitted\n"
+        "changes is refused unless --allow-dirty is given. The work tree, the index and the checked-out\n"
+        "branch are never touched, and a local BRANCH commit that REMOTE lacks is never dropped.",
         [
             "flagstone deploy",
             "flagstone deploy --no-push",
@@ -172,6 +173,11 @@ def _add_deploy(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     parser.add_argument("-m", "--message", help="the commit message (default: Deploy docs from <commit>)")
     parser.add_argument("--no-push", action="store_true", help="only update the local branch")
     parser.add_argument("--strict", action="store_true", help="fail on any warning, deploying nothing")
+    parser.add_argument(
+        "--allow-dirty",
+        action="store_true",
+        help="publish uncommitted changes too (the files as they are; git-ignored ones never)",
+    )
     parser.add_argument("--theme", type=Path, help="a theme folder overriding the default theme file by file")
     _add_verbosity(parser)
 
@@ -260,7 +266,14 @@ def _run_deploy(args: argparse.Namespace) -> int:
     from flagstone.commands.console import Console
 
     options = deploy.DeployOptions(
-        args.project, args.branch, args.remote, args.message, not args.no_push, args.theme, args.strict
+        args.project,
+        args.branch,
+        args.remote,
+        args.message,
+        not args.no_push,
+        args.theme,
+        args.strict,
+        args.allow_dirty,
     )
     return deploy.run(options, Console(args.quiet, args.verbose))
 

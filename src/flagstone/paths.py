@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from flagstone.errors import display_path
+from flagstone.errors import DocumentError, Problem, display_path, expected_got
 
 
 @dataclass(frozen=True)
@@ -37,3 +38,20 @@ def theme_folders(project: Project, theme: Path | None) -> tuple[Path, ...]:
     """The theme chain: `--theme DIR`, then the project's `themes/`, then the default theme."""
     candidates = [theme, project.root / "themes", default_theme_dir()]
     return tuple(dict.fromkeys(path.resolve() for path in candidates if path is not None and path.is_dir()))
+
+
+def refuse_links_out(project: Project, paths: Iterable[Path]) -> None:
+    """A file of the project reached through a symbolic link leading outside it would publish (or read)
+    a file from elsewhere: every such file is an error."""
+    root = project.root.resolve()
+    problems = [
+        Problem(
+            project.display(path),
+            None,
+            expected_got("a file inside the project", f"a symbolic link leading to {path.resolve()}"),
+        )
+        for path in sorted(paths)
+        if not path.resolve().is_relative_to(root)
+    ]
+    if problems:
+        raise DocumentError(*problems)

@@ -5,16 +5,20 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import posixpath
 import re
+import traceback
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from flagstone.errors import DocumentError, Problem
 from flagstone.markup.highlight import StyleRules, stylesheet
 from flagstone.memo import Memo
 from flagstone.models import PartSource, RenderedPage, SourceText
+from flagstone.paths import Project, refuse_links_out, theme_folders
 from flagstone.search_engines import NOT_FOUND_FILE, social_card
 from flagstone.site_writer import OutputFile
 
@@ -67,23 +71,87 @@ def _stand_in(page: RenderedPage) -> RenderedPage:
     )
 
 
-class Theme:
-    """Templates and assets of a chain of theme folders; a file in an earlier folder wins."""
+def _files(folder: Path) -> list[Path]:
+    return [Path(d) / name for d, _, names in os.walk(folder) for name in names]
 
-    def __init__(self, folders: tuple[Path, ...]) -> None:
+
+class Theme:
+    """Templates and assets of a chain of theme folders; a file in an earlier folder wins.
+
+    The project's own theme folders (`own`) are held to the rule of every folder of a project: no file
+    of theirs leads outside it. Templates run in Jinja's sandbox, whoever wrote them."""
+
+    def __init__(
+        self, folders: tuple[Path, ...], project: Project | None = None, own: tuple[Path, ...] = ()
+    ) -> None:
         self.folders = folders
+        self.project = project
+        self.own = own
+
+    @classmethod
+    def of(cls, project: Project, theme: Path | None) -> Theme:
+        """The project's theme chain, once its own folders are found to hold no link leading out."""
+        own = [project.root / "themes"]
+        if theme is not None and theme.resolve().is_relative_to(project.root):
+            own.append(theme)  # a --theme outside the project is the user's own choice, read as it is
+        own = [folder for folder in own if folder.is_dir()]
+        refuse_links_out(
+            project, [p for f in own for part in ("templates", "assets") for p in _files(f / part)]
+        )
+        return cls(theme_folders(project, theme), project, tuple(f.resolve() for f in own))
 
     @cached_property
     def env(self) -> jinja2.Environment:
         # Made (and Jinja imported) on first use: a rebuild that reuses every page's layout has none.
         import jinja2
+        from jinja2.sandbox import SandboxedEnvironment
 
-        loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(f / "templates")) for f in self.folders])
-        env = jinja2.Environment(
+        project = self.project
+
+        class InsideLoader(jinja2.FileSystemLoader):
+            """Refuses a template reached through a link (a linked folder, say) leading outside."""
+
+            def get_source(self, environment: jinja2.Environment, template: str) -> Any:
+                found = posixpath.join(self.searchpath[0], *jinja2.loaders.split_template_path(template))
+                if project is not None and os.path.isfile(found):
+                    refuse_links_out(project, [Path(found)])
+                return super().get_source(environment, template)
+
+        loader = jinja2.ChoiceLoader(
+            [
+                (InsideLoader if f in self.own else jinja2.FileSystemLoader)(str(f / "templates"))
+                for f in self.folders
+            ]
+        )
+        env = SandboxedEnvironment(
             loader=loader, autoescape=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined
         )
         env.filters["tojson_attr"] = lambda value: json.dumps(value, ensure_ascii=False)
         return env
+
+    def _template_error(self, error: Exception) -> DocumentError:
+        """A template's failure as a located error: the template file and line it happened at."""
+        import jinja2
+        from jinja2.exceptions import SecurityError
+
+        templates = [str(f / "templates") + os.sep for f in self.folders]
+        path, line = getattr(error, "filename", None), getattr(error, "lineno", None)
+        if path is None:  # a failure while it ran: its place is the last template frame of the traceback
+            frames = traceback.extract_tb(error.__traceback__)
+            frame = next((f for f in reversed(frames) if f.filename.startswith(tuple(templates))), None)
+            path, line = (frame.filename, frame.lineno) if frame else (None, None)
+        shown = self.project.display(Path(path)) if path and self.project else (path or "page.html")
+        text = error.message if isinstance(error, jinja2.TemplateError) else str(error)
+        if isinstance(error, SecurityError):
+            problem = Problem(
+                shown,
+                line,
+                f"refused by the template sandbox: {(text or '').rstrip('.')}",
+                hint="templates may only use what flagstone gives them",
+            )
+        else:
+            problem = Problem(shown, line, f"template error: {text}")
+        return DocumentError(problem)
 
     def assets(self) -> list[OutputFile]:
         found: dict[str, Path] = {}
@@ -165,4 +233,9 @@ class Theme:
             # The 404 page is served at any depth: its relative links start from the site's root.
             "base_href": f"{settings.site_url}/" if page.source.output == NOT_FOUND_FILE else None,
         }
-        return self.env.get_template("page.html").render(context)
+        import jinja2
+
+        try:
+            return self.env.get_template("page.html").render(context)
+        except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, LookupError) as error:
+            raise self._template_error(error) from None

@@ -1,4 +1,5 @@
-"""`flagstone deploy`: build, commit the site to a branch with git plumbing, push; no work tree is touched."""
+"""`flagstone deploy`: build HEAD's committed files, commit the site to a branch with git plumbing, push;
+no work tree is touched."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ class DeployOptions:
     push: bool = True
     theme: Path | None = None
     strict: bool = False
+    allow_dirty: bool = False  # publish the work tree as it stands (ignored files still left out)
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,7 @@ def _remote_tip(git: Git, options: DeployOptions, console: Console) -> str | Non
     return git.commit_of(tracking)
 
 
-def _parent(git: Git, local: str | None, remote: str | None, branch: str, console: Console) -> str | None:
+def _parent(git: Git, local: str | None, remote: str | None, branch: str, remote_name: str) -> str | None:
     """The commit the new deploy follows, so the branch keeps its history and the push fast-forwards."""
     if remote is None or local == remote:
         return local
@@ -130,34 +132,130 @@ def _parent(git: Git, local: str | None, remote: str | None, branch: str, consol
         return remote
     if git.is_ancestor(remote, local):
         return local  # earlier deploys made with --no-push, not yet pushed
-    console.warn(f"the local {branch} and the remote's have diverged; the new deploy follows the remote's")
-    return remote
+    # Following the remote's would move the local branch off commits nothing else holds.
+    count = int(git.out("rev-list", "--count", local, f"^{remote}"))
+    raise DeployError(
+        f"the local branch {branch} has {count} commit(s) that {remote_name}'s {branch} does not have "
+        f"(the latest is {local[:7]}), and {remote_name}'s has commits it lacks; deploying would drop the "
+        f"local ones. To keep them, merge {remote_name}/{branch} into {branch} and push it "
+        f"(`git push {remote_name} {branch}`); to drop them, run `git branch -f {branch} "
+        f"{remote_name}/{branch}`. Then deploy again"
+    )
 
 
-def _message(git: Git, options: DeployOptions) -> str:
+def _message(git: Git, options: DeployOptions, head: str | None, dirty: bool) -> str:
     """The commit message; it names the source commit, and says so when the source had uncommitted edits."""
-    head = git.commit_of("HEAD")
     if head is None:
         subject = options.message or "Deploy docs (the source has no commits yet)"
         return f"{subject}\n\nBuilt by flagstone {__version__}.\n"
-    # --no-optional-locks: a status would otherwise refresh the user's index file as a side effect.
-    dirty = bool(git.out("--no-optional-locks", "status", "--porcelain", "--", "."))
     note = " (with uncommitted changes)" if dirty else ""
     short = git.out("rev-parse", "--short", head)
     subject = options.message or f"Deploy docs from {short}{note}"
     return f"{subject}\n\nBuilt by flagstone {__version__} from {head}{note}.\n"
 
 
-def _build_site(options: DeployOptions, site: Path, console: Console) -> None:
+_STATES = {"??": "untracked", "A": "new", "D": "deleted", "R": "renamed", "C": "copied"}
+_LISTED = 5  # changed files named in a message; the rest are counted
+
+
+def _changes(git: Git) -> list[str]:
+    """The project's files whose state differs from HEAD, as `modified source/x.md`; ignored files are
+    left out, as they are never published."""
+    # --no-optional-locks: a status would otherwise refresh the user's index file as a side effect.
+    out = git.run(
+        "--no-optional-locks", "status", "--porcelain", "-z", "--untracked-files=all", "--", "."
+    ).stdout
+    prefix = git.out("rev-parse", "--show-prefix")
+    entries = iter(out.split("\0"))
+    changes = []
+    for entry in entries:
+        if not entry:
+            continue
+        state, path = entry[:2], entry[3:]
+        if "R" in state or "C" in state:
+            next(entries, None)  # the name it had before
+        word = _STATES.get(state) or next(
+            (_STATES[letter] for letter in "DRCA" if letter in state), "modified"
+        )
+        changes.append(f"{word} {path.removeprefix(prefix)}")
+    return changes
+
+
+def _listed(changes: list[str]) -> str:
+    more = len(changes) - _LISTED
+    return ", ".join(changes[:_LISTED]) + (f" and {more} more" if more > 0 else "")
+
+
+def _refuse_dirty(head: str | None, changes: list[str]) -> None:
+    if head is None:
+        raise DeployError(
+            "the repository has no commits yet, and deploy publishes the committed files of HEAD: commit "
+            "the docs first, or deploy the files as they are with --allow-dirty"
+        )
+    if changes:
+        raise DeployError(
+            f"the project has changes that are not committed ({_listed(changes)}); deploy publishes the "
+            "committed files of HEAD only: commit or stash them first, or deploy them as they are with "
+            "--allow-dirty"
+        )
+
+
+def _published_tree(git: Git, head: str | None, changes: list[str], folder: Path, console: Console) -> str:
+    """The tree of the project's files to build: HEAD's, or with --allow-dirty the work tree's as `git add
+    --all` sees it (so never an ignored file), said out loud."""
+    prefix = git.out("rev-parse", "--show-prefix")
+    if head is not None and not changes:
+        return git.out("rev-parse", f"{head}:{prefix}")
+    env = {"GIT_INDEX_FILE": str(folder / "work-index")}  # a private index: the user's stays as it is
+    if head is not None:
+        git.run("read-tree", head, env=env)
+    git.run("add", "--all", "--", ".", env=env)
+    tree = git.out("write-tree", *([f"--prefix={prefix}"] if prefix else []), env=env)
+    if head is None:
+        console.warn("deploying files that were never committed (the repository has no commits yet)")
+    else:
+        console.warn(f"deploying uncommitted changes, as they are in the work tree: {_listed(changes)}")
+    return tree
+
+
+def _export(git: Git, tree: str, folder: Path) -> Path:
+    """The files of `tree` written into `folder`/project, as a checkout would write them."""
+    project = folder / "project"
+    env = {"GIT_INDEX_FILE": str(folder / "export-index")}
+    git.run("read-tree", tree, env=env)
+    top = git.out("rev-parse", "--show-toplevel")  # checkout-index in a subfolder writes only its files
+    git.run("-C", top, "checkout-index", "--all", "--force", f"--prefix={project}{os.sep}", env=env)
+    project.mkdir(exist_ok=True)  # an empty tree writes nothing
+    return project
+
+
+def _theme_in(options: DeployOptions, project: Path) -> Path | None:
+    """--theme as the built copy has it: a folder of the project comes from the published files too."""
+    if options.theme is None:
+        return None
+    root, theme = options.project.resolve(), options.theme.resolve()
+    if not theme.is_relative_to(root):
+        return options.theme
+    copy = project / theme.relative_to(root)
+    if not copy.is_dir():
+        raise DeployError(
+            f"the theme folder {theme.relative_to(root).as_posix()} is not among the published files; "
+            "commit it, or give a folder outside the project"
+        )
+    return copy
+
+
+def _build_site(options: DeployOptions, project: Path, site: Path, console: Console) -> None:
     from flagstone.build import build
     from flagstone.cache import FragmentCache
     from flagstone.site_writer import MARKER
 
-    project = Project.at(options.project)
     build_options = BuildOptions(
-        options.project, site, strict=options.strict, theme=options.theme, use_cache=False
+        project, site, strict=options.strict, theme=_theme_in(options, project), use_cache=False
     )
-    report = build(build_options, fragment_cache=FragmentCache.for_project(project.root))
+    # The project's own render cache: its fragments are keyed by what they were made from.
+    cache = FragmentCache.for_project(Project.at(options.project).root)
+    report = build(build_options, fragment_cache=cache)
     for warning in report.warnings:
         console.warn(warning.format())
     (site / MARKER).unlink(missing_ok=True)  # flagstone's own bookkeeping, not part of the site
@@ -175,16 +273,23 @@ def deploy(options: DeployOptions, console: Console) -> DeployResult:
     if git.run("check-ref-format", ref, check=False).returncode != 0:
         raise DeployError(f"'{options.branch}' is not a valid branch name")
     _refuse_checked_out(git, ref, options.branch)
-    message = _message(git, options)
+    head = git.commit_of("HEAD")
+    changes = _changes(git)
+    if not options.allow_dirty:
+        _refuse_dirty(head, changes)
+    message = _message(git, options, head, bool(changes))
     # The remote first: a missing or unreachable one fails before a long build, not after it.
     remote = _remote_tip(git, options, console)
     local = git.commit_of(ref)
-    parent = _parent(git, local, remote, options.branch, console)
-    with tempfile.TemporaryDirectory(prefix="flagstone-deploy-") as folder:
-        site = Path(folder) / "site"
-        _build_site(options, site, console)
+    parent = _parent(git, local, remote, options.branch, options.remote)
+    with tempfile.TemporaryDirectory(prefix="flagstone-deploy-") as name:
+        folder = Path(name)
+        # Built from git's copy of the files, not the work tree: what is published is what is committed.
+        project = _export(git, _published_tree(git, head, changes, folder, console), folder)
+        site = folder / "site"
+        _build_site(options, project, site, console)
         # A private index and the site as work tree: the user's index, HEAD and files stay as they were.
-        env = {"GIT_INDEX_FILE": str(Path(folder) / "index")}
+        env = {"GIT_INDEX_FILE": str(folder / "index")}
         tree_git = ("-C", str(site), "--git-dir", git.git_dir, "--work-tree", str(site))
         # --force: the user's global excludes (*.log, .DS_Store rules) must not drop files of the site;
         # autocrlf off: the site is published byte for byte.

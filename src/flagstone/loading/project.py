@@ -10,7 +10,7 @@ from flagstone.errors import DocumentError, Problem, expected_got
 from flagstone.loading.frontmatter import load_source, parse_settings
 from flagstone.markup.render import partial_placeholder
 from flagstone.models import PageSource, PartSource, SourceText
-from flagstone.paths import Project
+from flagstone.paths import Project, refuse_links_out
 
 PAGE_SUFFIXES = (".html.md", ".html.md.erb")
 _MARKUP_SUFFIXES = (".md", ".markdown", ".erb", ".scss", ".sass")
@@ -45,24 +45,8 @@ def discover(project: Project) -> tuple[list[Path], list[Path]]:
         p.parent == project.source and p.name.startswith("index.") for p in pages
     ):
         pages.append(lone_index)  # old Middleman projects keep their page here
-    _refuse_links_out(project, [*pages, *statics])
+    refuse_links_out(project, [*pages, *statics])
     return sorted(pages), statics
-
-
-def _refuse_links_out(project: Project, paths: list[Path]) -> None:
-    """A symlink in source/ leading outside the project would publish a file from elsewhere."""
-    root = project.root.resolve()
-    problems = [
-        Problem(
-            project.display(path),
-            None,
-            expected_got("a file inside the project", f"a symbolic link leading to {path.resolve()}"),
-        )
-        for path in sorted(paths)
-        if path.is_symlink() and not path.resolve().is_relative_to(root)
-    ]
-    if problems:
-        raise DocumentError(*problems)
 
 
 def output_name(project: Project, page: Path) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import html
+import ipaddress
 import json
 import mimetypes
 import os
@@ -25,6 +26,39 @@ from flagstone.site_writer import MARKER
 PREFIX = "/__flagstone/"  # the preview's own URLs; a site's files never start with it
 _SCRIPTS = ("reload.js", "reload-worker.js")
 _TEXT_TYPES = ("text/", "application/javascript", "application/json", "image/svg+xml")
+_LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
+_ALL_INTERFACES = ("", "0.0.0.0", "::")
+_LOGGED_PATH = 120  # characters of a request path a log line shows; a path may be 64 KB long
+
+
+def shown_path(path: str) -> str:
+    """A request path short enough for one console line."""
+    if len(path) <= _LOGGED_PATH:
+        return path
+    return f"{path[:_LOGGED_PATH]}... ({len(path)} characters)"
+
+
+def host_name(header: str) -> str:
+    """The name part of a Host header, lower-cased, without port or final dot: `[::1]`, `localhost`."""
+    value = header.strip().lower()
+    if value.startswith("["):
+        return value.partition("]")[0] + "]"
+    name, colon, port = value.rpartition(":")
+    if not colon or not port.isdigit():
+        name = value
+    return name.removesuffix(".")
+
+
+def _bracketed(address: str) -> str:
+    return f"[{address}]" if ":" in address else address
+
+
+def _is_address(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 def site_path(root: Path, raw_path: str) -> Path | None:
@@ -109,6 +143,12 @@ class PreviewServer(ThreadingHTTPServer):
 
     def __init__(self, host: str, port: int, site: LiveSite) -> None:
         self.site = site
+        # The names a browser may send in Host. Any other is refused, so that a page of another site
+        # whose name it rebinds to this machine's address (DNS rebinding) cannot read the preview.
+        self.host_names = frozenset((*_LOOPBACK_NAMES, _bracketed(host.lower())))
+        # Bound to every interface, the preview is reached by whatever address the machine has; an
+        # address in Host cannot be rebound, as it names no DNS entry.
+        self.any_address = host in _ALL_INTERFACES
         self.scripts = {name: (resources.files("flagstone.server") / name).read_bytes() for name in _SCRIPTS}
         try:
             family = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM)[0][0]
@@ -131,12 +171,22 @@ class PreviewServer(ThreadingHTTPServer):
         # HTTPServer.server_bind asks DNS for the host's full name, which can take seconds; not needed.
         socketserver.TCPServer.server_bind(self)
         self.server_name, self.server_port = str(self.server_address[0]), int(self.server_address[1])
+        self.host_names |= {_bracketed(self.server_name.lower())}
+
+    def accepts(self, host: str | None) -> bool:
+        """True when a request's Host header names this preview."""
+        if host is None:
+            return False
+        name = host_name(host)
+        return name in self.host_names or (self.any_address and _is_address(name))
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         error = sys.exc_info()[1]
         if isinstance(error, (ConnectionError, TimeoutError)):
             return  # a browser that went away mid-response (a reload, a closed tab)
-        print(f"flagstone: error answering a request: {type(error).__name__}: {error}", file=sys.stderr)
+        # Bounded: the error may quote the request's path, which can be 64 KB long.
+        text = shown_path(f"{type(error).__name__}: {error}")
+        print(f"flagstone: error answering a request: {text}", file=sys.stderr)
 
 
 class PreviewHandler(BaseHTTPRequestHandler):
@@ -152,6 +202,14 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
     def parse_request(self) -> bool:
         if not super().parse_request():
+            return False
+        if not self.server.accepts(self.headers.get("Host")):
+            self._send(
+                HTTPStatus.FORBIDDEN,
+                b"403: this preview answers only to its own host names (localhost, 127.0.0.1, [::1] "
+                b"or the --host given)\n",
+                "text/plain",
+            )
             return False
         if self.command not in ("GET", "HEAD"):
             self.close_connection = True  # a body may follow; it is never read
@@ -202,15 +260,17 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self._send_html(HTTPStatus.SERVICE_UNAVAILABLE, _message_page("Build failed", body), version)
             return
         target = site_path(version.folder, raw)
-        if target is not None and target.is_dir():
-            if not raw.endswith("/"):  # relative links in the folder's index need the slash
-                location = raw + "/" + (f"?{query}" if query else "")
-                self._send(HTTPStatus.MOVED_PERMANENTLY, b"", "text/plain", {"Location": location})
-                return
-            target = target / "index.html"
         try:
+            if target is not None and target.is_dir():
+                if not raw.endswith("/"):  # relative links in the folder's index need the slash
+                    location = raw + "/" + (f"?{query}" if query else "")
+                    self._send(HTTPStatus.MOVED_PERMANENTLY, b"", "text/plain", {"Location": location})
+                    return
+                target = target / "index.html"
             data = target.read_bytes() if target is not None and target.is_file() else None
-        except OSError:
+        except OSError as error:  # e.g. a segment longer than the file system allows: no such file
+            if error.errno == errno.ENAMETOOLONG:
+                print(f"flagstone: no such file (name too long): {shown_path(raw)}", file=sys.stderr)
             data = None
         if target is None or data is None:
             self._send_html(HTTPStatus.NOT_FOUND, not_found_page(version.folder, raw), version)
