@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -21,23 +22,17 @@ _DESCRIPTION_LENGTH = 200  # what search engines show of a description, about
 
 @dataclass(frozen=True)
 class SocialCard:
-    """What a page's head tells search engines and link previews: its canonical URL and its card."""
+    """What a page's head tells search engines and link previews: its canonical URL and the `<meta>`
+    tags of its card, as (attribute, its value, content)."""
 
     url: str
-    title: str
-    description: str
-    image: str | None
-    description_tag: bool  # False when the page's `meta` has its own description tag
+    tags: tuple[tuple[str, str, str], ...]
 
 
 def page_url(site_url: str, output: str) -> str:
     """The public URL of a page of the site; a folder's index.html is the folder's URL."""
-    path = (
-        output.removesuffix("index.html")
-        if output.endswith(("/index.html",)) or output == "index.html"
-        else output
-    )
-    return f"{site_url.rstrip('/')}/{quote(path)}"
+    path = output.removesuffix("index.html") if posixpath.basename(output) == "index.html" else output
+    return f"{site_url}/{quote(path)}"
 
 
 def _plain(markdown: str) -> str:
@@ -48,6 +43,7 @@ def _plain(markdown: str) -> str:
     return " ".join(text.split())
 
 
+_FENCE = re.compile(r"\s{0,3}(`{3,}|~{3,})")
 _NOT_PROSE = re.compile(r"^(#|<|>|\||[-*+] |\d+[.)] |    |\t|!\[|<%|---|===|\s*$)")
 
 
@@ -58,10 +54,10 @@ def first_paragraph(markdown: str) -> str:
     for block in re.split(r"\n\s*\n", markdown):
         lines = block.split("\n")
         for line in lines:
-            marker = re.match(r"\s{0,3}(`{3,}|~{3,})", line)
+            marker = _FENCE.match(line)
             if marker and (not fence or marker.group(1).startswith(fence)):
                 fence = "" if fence else marker.group(1)[:3]
-        if fence or re.match(r"\s{0,3}(`{3,}|~{3,})", lines[0]) or _NOT_PROSE.match(lines[0]):
+        if fence or _FENCE.match(lines[0]) or _NOT_PROSE.match(lines[0]):
             continue
         text = _plain(" ".join(lines))
         if len(text) > _DESCRIPTION_LENGTH:
@@ -88,27 +84,40 @@ def with_site_url(page: PageSource, url: str) -> PageSource:
     description = (
         page.settings.description or _meta_description(page.settings) or first_paragraph(page_markdown(page))
     )
-    return replace(page, settings=replace(page.settings, site_url=url.rstrip("/"), description=description))
+    return replace(page, settings=replace(page.settings, site_url=url, description=description))
 
 
-def _meta_description(settings: PageSettings) -> str:
-    """The content of the page's own `<meta name="description">`, given in `meta`, if any."""
+def _meta_description(settings: PageSettings) -> str | None:
+    """The content of the page's own `<meta name="description">`, given in `meta`; None without one."""
     for tag in settings.meta:
         if ("name", "description") in tag:
             return dict(tag).get("content", "")
-    return ""
+    return None
 
 
 def social_card(settings: PageSettings, output: str) -> SocialCard | None:
     """The page's card, or None without a `site_url`."""
     if not settings.site_url:
         return None
+    url, title, description = page_url(settings.site_url, output), settings.title, settings.description
     image = settings.social_image
     if image and not re.match(r"[a-z][a-z0-9+.-]*://", image):
         image = f"{settings.site_url}/{quote(image.lstrip('/'))}"
-    own_tag = any(("name", "description") in tag for tag in settings.meta)
-    url = page_url(settings.site_url, output)
-    return SocialCard(url, settings.title, settings.description, image, description_tag=not own_tag)
+    # The page's own `meta` description tag is written by the template already.
+    own = [("name", "description", description)] if _meta_description(settings) is None else []
+    tags = [
+        *own,
+        ("property", "og:type", "website"),
+        ("property", "og:url", url),
+        ("property", "og:title", title),
+        ("property", "og:description", description),
+        ("property", "og:image", image),
+        ("name", "twitter:card", "summary_large_image" if image else "summary"),
+        ("name", "twitter:title", title),
+        ("name", "twitter:description", description),
+        ("name", "twitter:image", image),
+    ]
+    return SocialCard(url, tuple((attribute, name, text) for attribute, name, text in tags if text))
 
 
 def sitemap(pages: Sequence[PageSource]) -> OutputFile | None:
