@@ -67,7 +67,7 @@ def test_include_name_leading_outside_the_project(run_cli: RunCli, tmp_path: Pat
     [
         ("> " * 10000 + "deep\n", 3),
         ("- " * 10000 + "deep\n", 3),
-        ("".join("  " * i + "- x\n" for i in range(200)), 42),
+        ("".join("  " * i + "- x\n" for i in range(200)), 83),
     ],
     ids=["quotes", "lists", "indented-lists"],
 )
@@ -77,6 +77,16 @@ def test_ten_thousand_deep_nesting_fails_cleanly(text: str, line: int) -> None:
     assert [p.format() for p in caught.value.problems] == [
         f"big.md:{line}: expected lists and quotes nested at most 80 levels deep, got deeper"
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["> " * 80 + "deep\n", "- " * 80 + "deep\n", "".join("  " * i + "- deep\n" for i in range(80))],
+    ids=["quotes", "lists", "indented-lists"],
+)
+def test_nesting_at_the_limit_renders_every_level(text: str) -> None:
+    html = render(text)
+    assert html.count("<blockquote>") + html.count("<ul>") == 80 and "deep" in html
 
 
 def test_deep_inline_nesting_renders() -> None:
