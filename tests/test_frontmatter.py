@@ -9,6 +9,7 @@ import pytest
 from flagstone.errors import DocumentError
 from flagstone.loading.frontmatter import load_source, parse_settings, split_front_matter
 from flagstone.models import IncludeRef, LanguageTab, PageSettings
+from tests.conftest import RunCli, shared_path, write_project
 
 
 def settings_of(text: str, tmp_path: Path) -> PageSettings:
@@ -88,10 +89,35 @@ def test_non_mapping_front_matter(tmp_path: Path) -> None:
     ]
 
 
-def test_duplicate_key(tmp_path: Path) -> None:
-    assert errors_of("---\ntitle: a\ntitle: b\n---\n", tmp_path) == [
-        "source/index.html.md:3: title: duplicate key 'title' (the first one would be ignored)"
+def warnings_of(text: str, tmp_path: Path) -> list[str]:
+    path = tmp_path / "index.html.md"
+    path.write_text(text, encoding="utf-8")
+    split, _ = load_source(path, "source/index.html.md")
+    return [warning.format() for warning in parse_settings(split, "source/index.html.md")[1]]
+
+
+def test_repeated_key_keeps_the_last_value_and_warns(tmp_path: Path) -> None:
+    text = "---\ntitle: a\nsearch: maybe\nmeta:\n  - name: x\n    name: y\ntitle: b\nsearch: true\n---\n"
+    settings = settings_of(text, tmp_path)  # the first `search` is not even checked: Slate never sees it
+    assert (settings.title, settings.search, settings.meta) == ("b", True, ((("name", "y"),),))
+    assert warnings_of(text, tmp_path) == [
+        "source/index.html.md:6: meta[0].name: repeated key, the value from line 6 replaces the one from line 5",
+        "source/index.html.md:7: title: repeated key, the value from line 7 replaces the one from line 2",
+        "source/index.html.md:8: search: repeated key, the value from line 8 replaces the one from line 3",
     ]
+
+
+def test_slate_edge_page_with_language_tabs_twice(run_cli: RunCli, tmp_path: Path) -> None:
+    page = shared_path("spec", "slate-edge", "edge4", "source", "index.html.md").read_text(encoding="utf-8")
+    front_matter = page.split("\n---\n")[0].replace("includes:\n  - classes\n  - erb_helpers\n", "")
+    write_project(tmp_path, {"source/index.html.md": f"{front_matter}\n---\n# Hi\n"})
+    warning = "source/index.html.md:5: language_tabs: repeated key, the value from line 5 replaces the one from line 3"
+    built = run_cli("build", tmp_path, "-q")
+    assert (built.status, built.err.splitlines()) == (0, [f"warning: {warning}"])
+    html = (tmp_path / "build" / "index.html").read_text(encoding="utf-8")
+    assert 'data-language-name="python"' in html and 'data-language-name="shell"' not in html
+    strict = run_cli("build", tmp_path, "-o", tmp_path / "strict", "--strict")
+    assert (strict.status, strict.err.splitlines()) == (1, [f"error: {warning}", "build failed: 1 error(s)"])
 
 
 def test_tab_key_that_cannot_be_a_css_class(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from flagstone.errors import DocumentError, Problem, did_you_mean, expected_got
+from flagstone.loading.bounded_yaml import BoundedLoader, LimitError
 from flagstone.models import SITE_URL, IncludeRef, LanguageTab, PageSettings, SourceText
 
 _DELIMITER = re.compile(r"---[ \t]*")
@@ -95,21 +96,6 @@ def split_front_matter(text: str) -> SplitFile:
 def load_source(path: Path, display: str) -> tuple[SplitFile, SourceText]:
     split = split_front_matter(read_text(path, display))
     return split, SourceText(path, display, split.body, split.body_first_line)
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader whose mappings refuse duplicate keys (YAML keeps the last one silently)."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key '{key}'", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
 
 
 def _type_name(value: object) -> str:
@@ -203,12 +189,9 @@ def parse_settings(split: SplitFile, display: str) -> tuple[PageSettings, tuple[
     """Front matter -> PageSettings with Slate's defaults, and the warnings it gives."""
     if split.yaml_text is None:
         return _DEFAULTS, ()
+    loader = BoundedLoader(split.yaml_text)
     try:
-        loader = _Loader(split.yaml_text)
-        try:
-            node = loader.get_single_node()
-        finally:
-            loader.dispose()
+        node = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = split.yaml_first_line + (mark.line if mark else 0)
@@ -216,6 +199,13 @@ def parse_settings(split: SplitFile, display: str) -> tuple[PageSettings, tuple[
         raise DocumentError(
             Problem(display, line, f"front matter is not valid YAML: {error.problem}", column=column)
         ) from None
+    except LimitError as error:
+        line = split.yaml_first_line + error.line
+        raise DocumentError(
+            Problem(display, line, error.message, key=error.key, column=error.column + 1)
+        ) from None
+    finally:
+        loader.dispose()
     if node is None:
         return _DEFAULTS, ()
     if not isinstance(node, yaml.MappingNode):
@@ -226,7 +216,26 @@ def parse_settings(split: SplitFile, display: str) -> tuple[PageSettings, tuple[
                 expected_got("front matter to be a mapping of keys to values", f"a YAML {_node_kind(node)}"),
             )
         )
-    return _validate(node, split.yaml_first_line, display)
+    settings, warnings = _validate(node, loader, split.yaml_first_line, display)
+    return settings, tuple(sorted((*_repeats(loader, split.yaml_first_line, display), *warnings), key=_line))
+
+
+def _line(problem: Problem) -> int:
+    return problem.line or 0
+
+
+def _repeats(loader: BoundedLoader, first_line: int, display: str) -> list[Problem]:
+    """A warning for each key given twice: the later value is used, as Slate's YAML reader uses it."""
+    return [
+        Problem(
+            display,
+            first_line + repeat.line,
+            f"repeated key, the value from line {first_line + repeat.line} replaces the one from line "
+            f"{first_line + repeat.first_line}",
+            key=repeat.label,
+        )
+        for repeat in loader.repeated
+    ]
 
 
 def _node_kind(node: yaml.Node) -> str:
@@ -234,21 +243,16 @@ def _node_kind(node: yaml.Node) -> str:
 
 
 def _validate(
-    node: yaml.MappingNode, first_line: int, display: str
+    node: yaml.MappingNode, loader: BoundedLoader, first_line: int, display: str
 ) -> tuple[PageSettings, tuple[Problem, ...]]:
     check = _Validator(display)
     values: dict[str, Any] = {}
-    seen: set[str] = set()
-    loader = _Loader("")
-    for key_node, value_node in node.value:
+    last = {str(key_node.value): index for index, (key_node, _) in enumerate(node.value)}
+    for index, (key_node, value_node) in enumerate(node.value):
         line = first_line + key_node.start_mark.line
         key = str(key_node.value)
-        if key in seen:
-            check.problems.append(
-                Problem(display, line, f"duplicate key '{key}' (the first one would be ignored)", key=key)
-            )
+        if last[key] != index:  # given again below: that value is the one used
             continue
-        seen.add(key)
         try:
             value = loader.construct_object(value_node, deep=True)
         except yaml.MarkedYAMLError as error:
