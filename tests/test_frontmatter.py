@@ -69,6 +69,27 @@ def test_crlf_and_bom(tmp_path: Path) -> None:
     assert source.first_line == 4
 
 
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_text_with_a_byte_order_mark(run_cli: RunCli, tmp_path: Path, encoding: str) -> None:
+    text = "---\r\ntitle: Café\r\n---\r\n# Naïve résumé\r\n"
+    data = text.encode(encoding)
+    if encoding in ("utf-16-le", "utf-16-be"):  # these codecs write no mark of their own
+        data = "\ufeff".encode(encoding) + data
+    write_project(tmp_path, {"source/index.html.md": data})
+    split, source = load_source(tmp_path / "source" / "index.html.md", "source/index.html.md")
+    assert parse_settings(split, "index.html.md")[0].title == "Café"
+    assert (source.text, source.first_line) == ("# Naïve résumé\n", 4)
+    assert run_cli("build", tmp_path, "-q").status == 0
+    assert ">Naïve résumé</h1>" in (tmp_path / "build" / "index.html").read_text(encoding="utf-8")
+
+
+def test_invalid_utf16_names_line_and_byte(tmp_path: Path) -> None:
+    text = "\ufeff---\ntitle: x\n---\n# Caf".encode("utf-16-le") + b"\x00\xdc" + "\n".encode("utf-16-le")
+    assert errors_of(text, tmp_path) == [
+        "source/index.html.md:4: expected UTF-16 text, got the byte 0x00 at byte offset 46"
+    ]
+
+
 def test_wrong_types_are_all_reported_with_lines(tmp_path: Path) -> None:
     assert errors_of('---\nlanguage_tabs: shell\nincludes: errors\nsearch: "yes"\n---\n', tmp_path) == [
         "source/index.html.md:2: language_tabs: expected a list, got a string 'shell'",

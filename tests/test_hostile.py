@@ -79,6 +79,24 @@ def test_ten_thousand_deep_nesting_fails_cleanly(text: str, line: int) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("front_matter", "where"),
+    [
+        ("meta: " + "[" * 300 + "]" * 300 + "\n", "2:57"),
+        ("meta:\n" + "".join("  " * i + "-\n" for i in range(1, 300)), "53:103"),
+        ("meta:\n" + "".join("  " * i + "- x:\n" for i in range(1, 300)), "27:53"),
+    ],
+    ids=["flow", "block-lists", "block-maps"],
+)
+def test_front_matter_nested_three_hundred_deep_is_a_located_error(
+    run_cli: RunCli, tmp_path: Path, front_matter: str, where: str
+) -> None:
+    write_project(tmp_path, {"source/index.html.md": f"---\n{front_matter}---\n# Hi\n"})
+    result = run_cli("build", tmp_path, "-q")
+    message = "source/index.html.md:2:57: meta: expected values nested at most 50 levels deep, got deeper"
+    assert (result.status, result.err.splitlines()[0]) == (1, "error: " + message.replace("2:57", where))
+
+
 def laughs(indent: str) -> str:
     """A "billion laughs": nine anchors, each a list of nine aliases of the one before (9**9 values)."""
     lines = [f'{indent}- &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']

@@ -60,7 +60,7 @@ class BoundedLoader(yaml.SafeLoader):
             raise LimitError(
                 event.start_mark,
                 self._top_key(),
-                f"expected values nested at most {MAX_DEPTH} deep, got deeper",
+                f"expected values nested at most {MAX_DEPTH} levels deep, got deeper",
             )
         if isinstance(event, yaml.AliasEvent) and event.anchor in self.anchors:
             self._count_alias(event, label)

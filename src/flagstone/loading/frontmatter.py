@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,40 +38,58 @@ KNOWN_KEYS = frozenset(
     }
 )
 _DEFAULTS = PageSettings()
+# Longest first: UTF-32's little-endian mark begins with UTF-16's.
+_BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "UTF-32", "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "UTF-32", "utf-32-be"),
+    (codecs.BOM_UTF8, "UTF-8", "utf-8"),
+    (codecs.BOM_UTF16_LE, "UTF-16", "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "UTF-16", "utf-16-be"),
+)
 
 
 def read_text(path: Path, display: str) -> str:
-    """A file's text: UTF-8 (a BOM is dropped), line endings normalised to LF.
+    """A file's text: UTF-8, or UTF-16 or UTF-32 after their byte order mark; any BOM dropped, line ends LF.
 
-    Invalid UTF-8 is an error naming the line and byte, rather than a guess that would publish mojibake.
+    Invalid text is an error naming the line and byte, rather than a guess that would publish mojibake.
     """
     data = path.read_bytes()
-    data = data.removeprefix(b"\xef\xbb\xbf")
-    nul = data.find(b"\x00")
+    start, name, codec = next(
+        ((len(bom), name, codec) for bom, name, codec in _BYTE_ORDER_MARKS if data.startswith(bom)),
+        (0, "UTF-8", "utf-8"),
+    )
+    nul = data.find(b"\x00", start) if codec == "utf-8" else -1  # in UTF-16 and -32, half the bytes are NULs
     if nul >= 0:
-        line = data.count(b"\n", 0, nul) + 1
         raise DocumentError(
-            Problem(
-                display,
-                line,
-                expected_got("a text file", f"a NUL byte at byte offset {nul} (is this a binary file?)"),
-            )
+            Problem(display, _line_at(data, nul, codec), _binary(f"a NUL byte at byte offset {nul}"))
         )
     try:
-        text = data.decode("utf-8")
+        text = data[start:].decode(codec)
     except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
+        at = start + error.start
         raise DocumentError(
             Problem(
                 display,
-                line,
-                expected_got(
-                    "UTF-8 text", f"the byte 0x{data[error.start]:02x} at byte offset {error.start}"
-                ),
+                _line_at(data[start:], error.start, codec),
+                expected_got(f"{name} text", f"the byte 0x{data[at]:02x} at byte offset {at}"),
             )
         ) from None
+    if codec != "utf-8" and "\x00" in text:
+        nul = text.index("\x00")
+        raise DocumentError(Problem(display, text.count("\n", 0, nul) + 1, _binary("a NUL character")))
     # Looked for first: replacing scans the whole text even when there is nothing to replace.
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+def _binary(got: str) -> str:
+    return expected_got("a text file", f"{got} (is this a binary file?)")
+
+
+def _line_at(data: bytes, offset: int, codec: str) -> int:
+    """The line holding byte `offset` of text in `codec` (text before it decoded leniently)."""
+    if codec == "utf-8":
+        return data.count(b"\n", 0, offset) + 1
+    return data[:offset].decode(codec, errors="replace").count("\n") + 1
 
 
 @dataclass(frozen=True)
