@@ -148,6 +148,25 @@ def test_tab_key_that_cannot_be_a_css_class(tmp_path: Path) -> None:
     ]
 
 
+def test_meta_attributes_must_be_attribute_names(tmp_path: Path) -> None:
+    text = (
+        "---\nmeta:\n  - name: description\n    onload=alert(1) x: y\n"
+        "  - 1: one\n    content: [a, b]\n  - property: og:title\n    content: Kittn\n    http-equiv: x\n---\n"
+    )
+    assert errors_of(text, tmp_path) == [
+        "source/index.html.md:4: meta[0]: expected an attribute name like 'name', 'property' or 'http-equiv' "
+        "(a letter, then letters, digits, '-', '_', ':' or '.'), got a string 'onload=alert(1) x'",
+        "source/index.html.md:5: meta[1]: expected an attribute name like 'name', 'property' or 'http-equiv' "
+        "(a letter, then letters, digits, '-', '_', ':' or '.'), got a number 1",
+        "source/index.html.md:6: meta[1].content: expected a string, got a list",
+    ]
+    fine = "---\nmeta:\n  - property: og:title\n    content: Kittn\n  - http-equiv: refresh\n    data-x_y:z.w: 1\n---\n"
+    assert settings_of(fine, tmp_path).meta == (
+        (("property", "og:title"), ("content", "Kittn")),
+        (("http-equiv", "refresh"), ("data-x_y:z.w", "1")),
+    )
+
+
 def test_heading_level_range(tmp_path: Path) -> None:
     assert errors_of("---\nheadingLevel: 9\n---\n", tmp_path) == [
         "source/index.html.md:2: headingLevel: expected a whole number from 1 to 6, got a number 9"

@@ -17,6 +17,11 @@ from flagstone.models import SITE_URL, IncludeRef, LanguageTab, PageSettings, So
 
 _DELIMITER = re.compile(r"---[ \t]*")
 _TAB_KEY = re.compile(r"[A-Za-z0-9_\-+#.]+")
+_ATTRIBUTE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_:.\-]*")  # what `<meta>` can carry, and nothing it can't
+_ATTRIBUTE_EXPECTED = (
+    "an attribute name like 'name', 'property' or 'http-equiv' "
+    "(a letter, then letters, digits, '-', '_', ':' or '.')"
+)
 KNOWN_KEYS = frozenset(
     {
         "title",
@@ -194,13 +199,25 @@ class _Validator:
             tabs.append(tab)
         return tuple(tabs)
 
-    def meta(self, line: int, value: object) -> tuple[tuple[tuple[str, str], ...], ...]:
+    def meta(
+        self, line: int, value: object, key_lines: list[dict[str, int]]
+    ) -> tuple[tuple[tuple[str, str], ...], ...]:
         tags = []
         for index, item in enumerate(self.items(line, "meta", value)):
             if not isinstance(item, dict):
                 self.fail(line, f"meta[{index}]", "a mapping of attribute names to values", item)
                 continue
-            tags.append(tuple((str(k), "" if v is None else str(v)) for k, v in item.items()))
+            lines = key_lines[index] if index < len(key_lines) else {}
+            tag = []
+            for name, content in item.items():
+                where = lines.get(str(name), line)
+                if not isinstance(name, str) or not _ATTRIBUTE_NAME.fullmatch(name):
+                    self.fail(where, f"meta[{index}]", _ATTRIBUTE_EXPECTED, name)
+                elif isinstance(content, list | dict):
+                    self.fail(where, f"meta[{index}].{name}", "a string", content)
+                else:
+                    tag.append((name, "" if content is None else str(content)))
+            tags.append(tuple(tag))
         return tuple(tags)
 
 
@@ -279,6 +296,9 @@ def _validate(
             bad_line = first_line + (mark.line if mark else key_node.start_mark.line)
             check.problems.append(Problem(display, bad_line, str(error.problem), key=key))
             continue
+        if key == "meta":  # checked with the line of each attribute
+            values[key] = check.meta(line, value, _item_key_lines(value_node, first_line))
+            continue
         setting = _SETTINGS.get(key)
         if setting is None:
             hint = did_you_mean(key, KNOWN_KEYS)
@@ -307,6 +327,18 @@ def _validate(
         raise DocumentError(*check.problems)
     settings = PageSettings(**{_FIELD_NAMES.get(k, k): v for k, v in values.items() if v is not None})
     return settings, tuple(check.warnings)
+
+
+def _item_key_lines(node: yaml.Node, first_line: int) -> list[dict[str, int]]:
+    """For a list of mappings, the line of each item's keys (by the key as written; the last one given)."""
+    if not isinstance(node, yaml.SequenceNode):
+        return []
+    return [
+        {str(k.value): first_line + k.start_mark.line for k, _ in item.value}
+        if isinstance(item, yaml.MappingNode)
+        else {}
+        for item in node.value
+    ]
 
 
 def _heading_level(check: _Validator, line: int, value: object) -> int | None:
@@ -367,7 +399,6 @@ _SETTINGS: dict[str, Callable[[_Validator, int, Any], Any]] = {
     "search": lambda check, line, value: check.flag(line, "search", value),
     "code_clipboard": lambda check, line, value: check.flag(line, "code_clipboard", value),
     "rtl": lambda check, line, value: check.flag(line, "rtl", value),
-    "meta": lambda check, line, value: check.meta(line, value),
     "headingLevel": _heading_level,
     "highlight_theme": _highlight_theme,
     "layout": lambda check, line, value: None if value is None else check.text(line, "layout", value),
