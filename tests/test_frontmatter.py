@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from flagstone.errors import DocumentError
+from flagstone.loading.front_matter_keys import KEYS, KNOWN_KEYS
 from flagstone.loading.frontmatter import load_source, parse_settings, split_front_matter
 from flagstone.models import IncludeRef, LanguageTab, PageSettings
-from tests.conftest import RunCli, shared_path, write_project
+from tests.conftest import REPO, RunCli, shared_path, write_project
 
 
 def settings_of(text: str, tmp_path: Path) -> PageSettings:
@@ -193,3 +194,22 @@ def test_invalid_utf8_names_line_and_byte(tmp_path: Path) -> None:
 def test_unclosed_front_matter_is_body() -> None:
     split = split_front_matter("---\nnot closed\n")
     assert split.yaml_text is None
+
+
+def test_the_key_table_is_the_documented_table() -> None:
+    writing = (REPO / "includes" / "_writing.md").read_text(encoding="utf-8")
+    table = writing.split("Key | Type | Default | Meaning\n--- | --- | --- | ---\n")[1].split("\n\n")[0]
+    assert table.splitlines() == [row.doc_row() for row in KEYS.values()]
+
+
+def test_every_key_comes_from_the_table(tmp_path: Path) -> None:
+    assert {*KEYS, "language_clients"} == KNOWN_KEYS
+    assert [(row.name, row.field) for row in KEYS.values() if row.name != row.field] == [
+        ("headingLevel", "heading_level")
+    ]
+    assert settings_of("---\nheadingLevel: 4\nlanguage_clients: [x]\n---\n", tmp_path) == PageSettings(
+        heading_level=4
+    )
+    assert warnings_of("---\nheadingLvel: 4\n---\n", tmp_path) == [
+        "source/index.html.md:2: headingLvel: unknown front-matter key, ignored (did you mean 'headingLevel'?)"
+    ]
