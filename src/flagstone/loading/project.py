@@ -71,7 +71,7 @@ def discover(project: Project) -> tuple[list[Path], list[Path]]:
     for path in list(_files(project)):
         relative = path.relative_to(project.source)
         if path.name.endswith(PAGE_SUFFIXES):
-            if relative.parts[0] not in _NOT_PAGES:
+            if relative.parts[0] not in _NOT_PAGES and _is_page(project, path):
                 output = output_name(project, path)
                 if output not in pages or _preference(path) < _preference(pages[output]):
                     pages[output] = path
@@ -79,6 +79,15 @@ def discover(project: Project) -> tuple[list[Path], list[Path]]:
             statics.append(path)
     refuse_links_out(project, [*pages.values(), *statics])
     return sorted(pages.values()), statics
+
+
+def _is_page(project: Project, path: Path) -> bool:
+    """A plain `.md` file without front matter is a piece of a page (Shins' `!INCLUDE` target) and
+    not built as a page; `source/index.md` always is one, as old Middleman projects keep it."""
+    if path.name.endswith(PAGE_SUFFIXES[:-1]) or path == project.source / "index.md":
+        return True
+    with path.open("rb") as file:
+        return file.read(6).removeprefix(b"\xef\xbb\xbf").startswith(b"---")
 
 
 def _preference(page: Path) -> int:
