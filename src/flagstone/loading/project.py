@@ -52,10 +52,8 @@ def _files(project: Project) -> Iterator[Path]:
                 got = f"a symbolic link leading to {real}"
                 problems.append(Problem(shown, None, expected_got("a folder inside the project", got)))
             elif real in real_folders:
-                got = f"a symbolic link leading back to {real}, a folder it is in"
-                problems.append(
-                    Problem(shown, None, expected_got("a link to a folder that does not hold it", got))
-                )
+                got = f"a symbolic link leading to {real}, a folder it is in (a loop)"
+                problems.append(Problem(shown, None, expected_got("a folder", got)))
             else:
                 yield from walk(entry, (*real_folders, real))
 
