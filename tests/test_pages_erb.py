@@ -200,6 +200,18 @@ def test_erb_comments_and_statement_lines_go_as_in_middleman(run_cli: RunCli, tm
     assert '<p>Before\n<a href="https://example.com">Linked\n</a></p>' in html
 
 
+def test_a_statement_after_another_tag_on_its_line_keeps_the_line(run_cli: RunCli, tmp_path: Path) -> None:
+    project = write_project(
+        tmp_path,
+        {
+            "source/index.html.md.erb": '# A\n\n<%= link_to "x.html" do %>X<% end %><%# note %>\nSame paragraph\n'
+        },
+    )
+    assert build(run_cli, project) == (0, "")
+    html = content((project / "build/index.html").read_text())
+    assert '<p><a href="x.html">X</a>\nSame paragraph</p>' in html
+
+
 CUSTOM_LAYOUT_WARNING = (
     "warning: source/layouts/layout.erb: flagstone's theme is used instead of this layout; "
     "see Theming in flagstone's docs\n"

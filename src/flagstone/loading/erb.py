@@ -29,6 +29,7 @@ _TOKEN = re.compile(
     )""",
     re.VERBOSE | re.DOTALL,
 )
+_REST_OF_LINE = re.compile(r"[ \t]*(?:\n|\Z)")
 _HELPER = re.compile(r"(partial|image_tag|link_to)\b")
 _ESCAPES = {"n": "\n", "t": "\t", "s": " ", "0": "\0", "e": "\x1b"}
 _ATTRIBUTE_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
@@ -325,29 +326,30 @@ class _Expansion:
     partials: list[PartSource] = field(default_factory=list)
     blocks: list[_Block] = field(default_factory=list)
 
-    def line_at(self, offset: int) -> int:
-        return self.source.first_line + self.source.text.count("\n", 0, offset)
-
     def unsupported(self, line: int, tag: str, expected: str = _UNSUPPORTED) -> DocumentError:
         return DocumentError(Problem(self.source.display, line, expected_got(expected, tag)))
 
     def run(self) -> PartSource:
         text, position = self.source.text, 0
+        line, counted = self.source.first_line, 0
         for match in _ERB_TAG.finditer(text):
-            before = text[position : match.start()]
-            code = match.group(1)
-            statement = not code.startswith("=")
-            position = match.end()
+            start, code = match.start(), match.group(1)
+            line += text.count("\n", counted, start)
+            counted = start
             # Erubi drops a statement (not `<%=`) alone on its line, with the line's newline.
-            line_start = before.rfind("\n") + 1
+            line_start = text.rfind("\n", 0, start) + 1
             alone = (
-                statement and not before[line_start:].strip() and re.match(r"[ \t]*(\n|\Z)", text[position:])
+                not code.startswith("=")
+                and line_start >= position
+                and not text[line_start:start].strip()
+                and _REST_OF_LINE.match(text, match.end())
             )
+            self.out.append(text[position : line_start if alone else start])
+            position = match.end()
             if alone:
-                before = before[:line_start]
-                position = text.index("\n", position) + 1 if "\n" in text[position:] else len(text)
-            self.out.append(before)
-            self.evaluate(code, match.group(0).strip(), self.line_at(match.start()))
+                newline = text.find("\n", position)
+                position = len(text) if newline < 0 else newline + 1
+            self.evaluate(code, match.group(0).strip(), line)
         self.out.append(text[position:])
         if self.blocks:
             block = self.blocks[-1]
