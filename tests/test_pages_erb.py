@@ -51,13 +51,48 @@ def test_every_middleman_page_format_is_a_page(run_cli: RunCli, tmp_path: Path) 
     built = sorted(p.relative_to(project / "build").as_posix() for p in (project / "build").rglob("*.html"))
     assert built == ["guides/start.html", "index.html", "more.html", "notes.html"]
     guide = (project / "build/guides/start.html").read_text()
-    assert content(guide).split("\n")[2:6] == [
+    assert content(guide).split("\n")[3:7] == [
         '<div class="intro"><p>This page\'s body is HTML in an ERB template.</p></div>',
         '<h1 id="included">Included</h1>',
         '<h3 id="sub">Sub</h3>',
         "</section>",
     ]
     assert '<a href="#included" class="toc-h1 toc-link" data-title="Included">Included</a>' in guide
+
+
+HTML_PAGE = """\
+---
+title: HTML
+---
+<h1 id="welcome">Welcome</h1>
+<p>Not *Markdown*: a_b_c and C:\\path</p>
+
+    <p>Indented after a blank line</p>
+<pre>
+keep
+
+this
+</pre>
+<p>See <%= link_to "home", "/index.html" %> <%= image_tag "logo.png", class: "logo" %></p>
+"""
+
+
+def test_an_html_template_is_written_as_html_not_markdown(run_cli: RunCli, tmp_path: Path) -> None:
+    project = write_project(
+        tmp_path,
+        {"source/index.html.md": "# Home\n", "source/guides/html.html.erb": HTML_PAGE},
+    )
+    assert build(run_cli, project) == (0, "")
+    page = (project / "build/guides/html.html").read_text()
+    assert content(page) == (
+        "\n<section>\n"
+        + HTML_PAGE.split("---\n", 2)[2].replace(
+            '<%= link_to "home", "/index.html" %> <%= image_tag "logo.png", class: "logo" %>',
+            '<a href="../index.html">home</a> <img src="../images/logo.png" class="logo" alt="Logo" />',
+        )
+        + "</section>\n\n"
+    )
+    assert '<a href="#welcome" class="toc-h1 toc-link" data-title="Welcome">Welcome</a>' in page
 
 
 def test_of_two_templates_for_one_page_the_html_md_one_is_built(run_cli: RunCli, tmp_path: Path) -> None:
