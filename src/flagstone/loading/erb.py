@@ -31,32 +31,16 @@ _TOKEN = re.compile(
 )
 _REST_OF_LINE = re.compile(r"[ \t]*(?:\n|\Z)")
 _HELPER = re.compile(r"(partial|image_tag|link_to)\b")
-_ESCAPES = {"n": "\n", "t": "\t", "s": " ", "0": "\0", "e": "\x1b"}
+_ESCAPES = {"n": "\n", "t": "\t", "s": " "}
 _ATTRIBUTE_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
 _TEXT_ESCAPES = {**_ATTRIBUTE_ESCAPES, "'": "&#39;"}
 # Padrino writes these as key="key" when true.
-_BOOLEAN_ATTRIBUTES = frozenset(
-    (
-        "autoplay",
-        "autofocus",
-        "formnovalidate",
-        "checked",
-        "disabled",
-        "hidden",
-        "loop",
-        "multiple",
-        "muted",
-        "readonly",
-        "required",
-        "selected",
-        "declare",
-        "defer",
-        "ismap",
-        "itemscope",
-        "noresize",
-        "novalidate",
-    )
-)
+# fmt: off
+_BOOLEAN_ATTRIBUTES = frozenset((
+    "autoplay", "autofocus", "formnovalidate", "checked", "disabled", "hidden", "loop", "multiple", "muted",
+    "readonly", "required", "selected", "declare", "defer", "ismap", "itemscope", "noresize", "novalidate",
+))
+# fmt: on
 _URL_SAFE = "/:@!$&'()*+,;=-._~"  # what Addressable leaves unescaped in a path
 _HASHED_NAME = re.compile(r"-[0-9A-Fa-f]{32,64}\Z")
 
@@ -120,7 +104,7 @@ class _Call:
 
 
 class _Unsupported(Exception):
-    """Ruby that is not a plain helper call; its message says what was expected."""
+    """Ruby that is not a helper call flagstone can evaluate (reported as _UNSUPPORTED, with its tag)."""
 
 
 class _Parser:
