@@ -25,6 +25,7 @@ MENU_TAGS = re.compile(
 def deploy_three(run_cli: RunCli, tmp_path: Path) -> tuple[Path, Path, list[str]]:
     """1.0, then 2.0 as latest, then 2.1 taking latest and stable: each the default in its turn."""
     project, remote = make_repository(tmp_path)
+    commit(project, "source/errors.html.md", "---\ntitle: Errors\n---\n# Errors\n")
     errors = []
     for version, body, aliases in (
         ("1.0", "Version one.\n\n## Old kittens\n\nGone since.", ()),
@@ -78,12 +79,17 @@ def test_three_versions_with_an_alias(run_cli: RunCli, tmp_path: Path) -> None:
     # Aliases are redirects, not copies: one page each, nothing else.
     assert {name for name in files if name.startswith(("latest/", "stable/"))} == {
         "latest/index.html",
+        "latest/errors.html",
         "stable/index.html",
+        "stable/errors.html",
     }
     alias = git(remote, "show", "gh-pages:latest/index.html")
     assert alias + "\n" == redirect_page("../2.1/index.html", "version 2.1")
     assert 'location.replace("../2.1/index.html" + location.search + location.hash)' in alias
     assert '<meta http-equiv="refresh" content="0; url=../2.1/index.html">' in alias
+    assert git(remote, "show", "gh-pages:stable/errors.html") + "\n" == redirect_page(
+        "../2.1/errors.html", "version 2.1"
+    )
     root = git(remote, "show", "gh-pages:index.html")
     assert 'location.replace("2.1/index.html" + location.search + location.hash)' in root
     # One commit a deploy, each on the one before.
