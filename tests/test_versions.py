@@ -42,7 +42,7 @@ def deploy_three(run_cli: RunCli, tmp_path: Path) -> tuple[Path, Path, list[str]
 
 def test_three_versions_with_an_alias(run_cli: RunCli, tmp_path: Path) -> None:
     project, remote, errors = deploy_three(run_cli, tmp_path)
-    assert "the alias latest moves from version 2.0 to 2.1\n" in errors[2]
+    assert "the alias latest moved from version 2.0 to 2.1\n" in errors[2]
     assert "published version 2.1 in 2.1/ of gh-pages\n" in errors[2]
     files = branch_files(remote)
     top = {name.split("/")[0] for name in files}
@@ -277,5 +277,5 @@ def test_the_list_reads_mikes_versions_json() -> None:
     assert versions == Versions((Version("1.1", "1.1 (old)", ("lts",)), Version("2.0", "2.0")), None)
     added, moved = with_version(versions, "2.10", ["lts"], None, True)
     assert [v.version for v in added.entries] == ["2.10", "2.0", "1.1"]  # 2.10 after 2.9, as numbers
-    assert moved == ["the alias lts moves from version 1.1 to 2.10"]
+    assert moved == ["the alias lts moved from version 1.1 to 2.10"]
     assert added.lines() == ["2.10 [lts] (default)", "2.0", '1.1 "1.1 (old)"']

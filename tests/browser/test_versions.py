@@ -32,6 +32,8 @@ def branch_site(tmp_path: Path) -> Path:
     one = INDEX.format(body="Version one.\n\n## Old kittens\n\nGone since.", filler=FILLER)
     commit(project, "source/index.html.md", one)
     commit(project, "source/errors.html.md", "---\ntitle: Errors\n---\n# Errors\n\n## Not found\n\nNo.\n")
+    (project / "source/guide").mkdir()
+    commit(project, "source/guide/start.html.md", "---\ntitle: Start\n---\n# Start\n\n## First step\n\nGo.\n")
     assert main(["deploy", str(project), "--version", "1.0", "-q"]) == 0
     git(project, "rm", "--quiet", "source/errors.html.md")
     commit(project, "source/index.html.md", INDEX.format(body="Version two.", filler=FILLER))
@@ -80,6 +82,9 @@ def test_a_section_or_page_the_other_version_lacks(page: Any, branch_url: str) -
     page.goto(branch_url + "1.0/errors.html#not-found")
     choose(page, "2.0")
     assert page.url == branch_url + "2.0/index.html"  # 2.0 has no errors page: its first page
+    page.goto(branch_url + "1.0/guide/start.html#first-step")  # a page in a folder
+    choose(page, "2.0")
+    assert page.url == branch_url + "2.0/guide/start.html#first-step"
     page.goto(branch_url + "2.0/index.html#get-all-kittens")
     choose(page, "1.0")
     assert page.url == branch_url + "1.0/index.html#get-all-kittens"
@@ -99,6 +104,8 @@ def test_an_old_version_links_to_the_default(page: Any, branch_url: str) -> None
 def test_aliases_and_the_root_redirect_keeping_the_section(page: Any, branch_url: str) -> None:
     page.goto(branch_url + "latest/index.html?shell#get-a-kitten")
     page.wait_for_url(branch_url + "2.0/index.html?shell#get-a-kitten")
+    page.goto(branch_url + "latest/guide/start.html#first-step")
+    page.wait_for_url(branch_url + "2.0/guide/start.html#first-step")
     page.goto(branch_url + "#get-all-kittens")
     page.wait_for_url(branch_url + "2.0/index.html#get-all-kittens")
     assert page.console_errors == []

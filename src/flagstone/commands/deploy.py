@@ -179,7 +179,8 @@ def deploy(options: DeployOptions, console: Console) -> DeployResult:
     message = _message(git, options, head, bool(changes))
     # The remote first: a missing or unreachable one fails before a long build, not after it.
     tips = br.tips(git, options.target, ref, console)
-    change = None
+    change: tuple[str, ver.Versions, ver.Versions] | None = None
+    moved: list[str] = []
     if options.version is not None:  # so does a version that cannot be deployed
         old = _versions_at(git, tips[1])
         try:
@@ -189,8 +190,6 @@ def deploy(options: DeployOptions, console: Console) -> DeployResult:
         except ver.VersionError as error:
             raise DeployError(str(error)) from None
         change = (options.version, old, new)
-        for line in moved:
-            console.info(line)
     with tempfile.TemporaryDirectory(prefix="flagstone-deploy-") as name:
         folder = Path(name)
         # Built from git's copy of the files, not the work tree: what is published is what is committed.
@@ -202,7 +201,10 @@ def deploy(options: DeployOptions, console: Console) -> DeployResult:
         else:
             theme = _theme_in(options, project)
             tree = _version_tree(git, tips[1], change, ver.Built(site, pages, project, theme), folder)
-    return br.commit(git, options.target, ref, tree, tips, message, console)
+    result = br.commit(git, options.target, ref, tree, tips, message, console)
+    for line in moved:  # once it is done
+        console.info(line)
+    return result
 
 
 def _versions_at(git: Git, commit: str | None) -> ver.Versions:
@@ -225,7 +227,7 @@ def _version_tree(
     ver.add_menu(built, version)
     top = br.entries(git, parent)
     top[version] = br.subtree(br.tree_of(git, built.site, folder / "index"))
-    for alias in new.find(version).aliases:  # type: ignore[union-attr]
+    for alias in new.aliases_of(version):
         top[alias] = _alias_tree(git, version, built.pages, folder / "alias" / alias)
     return _listing_tree(git, top, old, new)
 

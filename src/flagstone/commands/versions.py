@@ -54,6 +54,10 @@ class Versions:
     def owner(self, alias: str) -> Version | None:
         return next((entry for entry in self.entries if alias in entry.aliases), None)
 
+    def aliases_of(self, name: str) -> tuple[str, ...]:
+        found = self.find(name)
+        return found.aliases if found else ()
+
     @property
     def aliases(self) -> frozenset[str]:
         return frozenset(alias for entry in self.entries for alias in entry.aliases)
@@ -123,10 +127,11 @@ def with_version(
     """The list once `name` is deployed with `aliases`; the messages for aliases taken from another
     version. Aliases and the title it had are kept."""
     check_name(name, "version")
-    if versions.owner(name) is not None:
+    taken = versions.owner(name)
+    if taken is not None:
         raise VersionError(
-            f"'{name}' is an alias of version {versions.owner(name).version}; a version cannot take "  # type: ignore[union-attr]
-            "an alias's name (delete that version, or deploy under another name)"
+            f"'{name}' is an alias of version {taken.version}; a version cannot take an alias's name "
+            "(delete that version, or deploy under another name)"
         )
     moved = []
     for alias in aliases:
@@ -135,7 +140,7 @@ def with_version(
             raise VersionError(f"the alias '{alias}' is the name of a version; choose another alias")
         owner = versions.owner(alias)
         if owner is not None and owner.version != name:
-            moved.append(f"the alias {alias} moves from version {owner.version} to {name}")
+            moved.append(f"the alias {alias} moved from version {owner.version} to {name}")
     old = versions.find(name)
     kept = old.aliases if old else ()
     entry = Version(
