@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flagstone.commands.versions import Version, Versions, parse, redirect_page, with_version
 from tests.conftest import RunCli
-from tests.test_deploy import branch_files, commit, git, git_identity, make_repository, snapshot
+from tests.test_deploy import PROJECT, branch_files, commit, git, git_identity, make_repository, snapshot
 
 __all__ = ["git_identity"]  # the autouse fixture: a known author, none of the user's git configuration
 
@@ -279,3 +279,31 @@ def test_the_list_reads_mikes_versions_json() -> None:
     assert [v.version for v in added.entries] == ["2.10", "2.0", "1.1"]  # 2.10 after 2.9, as numbers
     assert moved == ["the alias lts moved from version 1.1 to 2.10"]
     assert added.lines() == ["2.10 [lts] (default)", "2.0", '1.1 "1.1 (old)"']
+
+
+def test_a_version_is_published_under_its_own_url(run_cli: RunCli, tmp_path: Path) -> None:
+    files = {
+        **PROJECT,
+        "source/index.html.md": "---\ntitle: Kittn\nsite_url: https://example.com/docs\n---\n# K\n",
+    }
+    project, remote = make_repository(tmp_path, files)
+    assert run_cli("deploy", project, "--version", "2.1", "--set-default").status == 0
+    page = git(remote, "show", "gh-pages:2.1/index.html")
+    assert '<link rel="canonical" href="https://example.com/docs/2.1/' in page
+    assert "<loc>https://example.com/docs/2.1/" in git(remote, "show", "gh-pages:2.1/sitemap.xml")
+    # The files a host reads at the root only are the default version's; its 404 page's <base> is its own.
+    for name in ("404.html", "robots.txt"):
+        assert git(remote, "show", f"gh-pages:{name}") == git(remote, "show", f"gh-pages:2.1/{name}")
+    assert '<base href="https://example.com/docs/2.1/">' in git(remote, "show", "gh-pages:404.html")
+    assert "Sitemap: https://example.com/docs/2.1/sitemap.xml" in git(remote, "show", "gh-pages:robots.txt")
+    root_404 = git(remote, "rev-parse", "gh-pages:404.html")
+    # --site-url wins; a version that is not the default leaves the root alone.
+    assert run_cli("deploy", project, "--version", "1.0", "--site-url", "https://old.example.com").status == 0
+    assert 'href="https://old.example.com/1.0/' in git(remote, "show", "gh-pages:1.0/index.html")
+    assert git(remote, "rev-parse", "gh-pages:404.html") == root_404
+    # Deleting the default takes its root files with it.
+    assert run_cli("deploy", project, "--delete", "2.1").status == 0
+    assert {"404.html", "robots.txt", "index.html"}.isdisjoint(branch_files(remote))
+    # Without --version, --site-url is the site's URL as it is.
+    assert run_cli("deploy", project, "--branch", "plain", "--site-url", "https://example.org").status == 0
+    assert '<link rel="canonical" href="https://example.org/' in git(remote, "show", "plain:index.html")

@@ -184,6 +184,7 @@ def _add_deploy(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         help="publish uncommitted changes too (the files as they are; git-ignored ones never)",
     )
     parser.add_argument("--theme", type=Path, help="a theme folder overriding the default theme file by file")
+    _add_site_url(parser)
     _add_versions(parser)
     _add_verbosity(parser)
 
@@ -334,6 +335,7 @@ def _run_deploy(args: argparse.Namespace) -> int:
         tuple(args.alias),
         args.title,
         args.set_default,
+        args.site_url,
     )
     console = Console(args.quiet, args.verbose)
     if args.list:

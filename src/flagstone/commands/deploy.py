@@ -36,6 +36,7 @@ class DeployOptions:
     aliases: tuple[str, ...] = ()
     title: str | None = None  # the version's title in versions.json (default: kept, or the version)
     set_default: bool = False  # the site's root redirects to this version
+    site_url: str | None = None  # overrides the pages' `site_url` (a version goes under VERSION/ of it)
 
     @property
     def target(self) -> br.Branch:
@@ -151,8 +152,16 @@ def _build_site(options: DeployOptions, project: Path, site: Path, console: Cons
     from flagstone.cache import FragmentCache
     from flagstone.site_writer import MARKER
 
+    site_url = options.site_url
+    if options.version is not None:
+        site_url = ver.site_url(project, site_url, options.version)
     build_options = BuildOptions(
-        project, site, strict=options.strict, theme=_theme_in(options, project), use_cache=False
+        project,
+        site,
+        strict=options.strict,
+        theme=_theme_in(options, project),
+        use_cache=False,
+        site_url=site_url,
     )
     # The project's own render cache: its fragments are keyed by what they were made from.
     cache = FragmentCache.for_project(Project.at(options.project).root)
@@ -229,6 +238,12 @@ def _version_tree(
     top[version] = br.subtree(br.tree_of(git, built.site, folder / "index"))
     for alias in new.aliases_of(version):
         top[alias] = _alias_tree(git, version, built.pages, folder / "alias" / alias)
+    if new.default == version:
+        for name in ver.FROM_DEFAULT:
+            if (built.site / name).is_file():  # a 404 page works at any depth: its links start at <base>
+                top[name] = br.blob(git, (built.site / name).read_bytes().decode())
+            else:
+                top.pop(name, None)
     return _listing_tree(git, top, old, new)
 
 
@@ -250,7 +265,8 @@ def _listing_tree(git: Git, top: dict[str, str], old: ver.Versions, new: ver.Ver
     if new.default is not None and new.default != old.default:
         top["index.html"] = br.blob(git, ver.root_redirect(new.default))
     elif new.default is None and old.default is not None:
-        top.pop("index.html", None)  # it redirected to the version deleted
+        for name in ("index.html", *ver.FROM_DEFAULT):  # the version deleted's
+            top.pop(name, None)
     return br.mktree(git, top)
 
 

@@ -17,6 +17,8 @@ from flagstone.paths import Project, refuse_links_out, theme_folders
 VERSIONS_JSON = "versions.json"  # mike's file, read by other tools' version menus
 VERSIONS_JS = "versions.js"  # the same list as a script: a page opened from file:// cannot fetch JSON
 ROOT_FILES = (VERSIONS_JSON, VERSIONS_JS, "index.html", ".nojekyll")
+# Files a host reads at the site's root only: the default version's are copied there.
+FROM_DEFAULT = ("404.html", "robots.txt")
 MENU_FILES = ("versions-menu.js", "versions-menu.css")  # in the theme's versions/ folder
 SECTIONS_FILE = "versions-sections.js"  # each page's ids, so a switch can keep the section
 _ASSETS = "flagstone"  # theme.ASSET_DIR; not imported, so that deploy --list loads no theme code
@@ -205,6 +207,26 @@ def alias_files(version: str, pages: Iterable[str]) -> dict[str, str]:
         up = "../" * (page.count("/") + 1)
         files[page] = redirect_page(f"{up}{version}/{page}", f"version {version}")
     return files
+
+
+def site_url(project: Path, given: str | None, version: str) -> str | None:
+    """Where a version is published: under VERSION/ of the site's URL (--site-url, else the front
+    page's `site_url`, else the first page's that has one), so that its canonical links, cards and
+    sitemap name the version's own pages."""
+    from flagstone.loading.frontmatter import load_source, parse_settings
+    from flagstone.loading.project import discover, output_name
+
+    url = given
+    if url is None:
+        chosen = Project.at(project)
+        paths, _ = discover(chosen)
+        for path in sorted(paths, key=lambda page: output_name(chosen, page) != "index.html"):
+            display = chosen.display(path)
+            settings, _ = parse_settings(load_source(path, display)[0], display)
+            if settings.site_url:
+                url = settings.site_url
+                break
+    return f"{url.rstrip('/')}/{version}" if url else None
 
 
 def root_redirect(version: str) -> str:
