@@ -307,3 +307,21 @@ def test_a_version_is_published_under_its_own_url(run_cli: RunCli, tmp_path: Pat
     # Without --version, --site-url is the site's URL as it is.
     assert run_cli("deploy", project, "--branch", "plain", "--site-url", "https://example.org").status == 0
     assert '<link rel="canonical" href="https://example.org/' in git(remote, "show", "plain:index.html")
+
+
+def test_version_pages_and_redirects_are_valid_html(run_cli: RunCli, tmp_path: Path) -> None:
+    from tests.validate.test_html_valid import errors_in
+
+    _, remote, _ = deploy_three(run_cli, tmp_path)
+    site = tmp_path / "site"
+    site.mkdir()
+    for name in (
+        "2.1/index.html",
+        "2.1/errors.html",
+        "latest/index.html",
+        "stable/errors.html",
+        "index.html",
+    ):
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text(git(remote, "show", f"gh-pages:{name}") + "\n", encoding="utf-8")
+    assert errors_in(sorted(site.rglob("*.html"))) == []
