@@ -117,3 +117,10 @@ def test_the_menu_works_from_file(page: Any, branch_site: Path) -> None:
     assert page.url == (branch_site / "2.0/index.html").as_uri() + "#get-a-kitten"
     assert "Version two." in page.inner_text(".content")
     assert page.console_errors == []
+
+
+def test_the_menu_and_the_note_have_no_axe_violations(page: Any, branch_url: str) -> None:
+    from tests.browser.test_accessibility import violations
+
+    assert violations(page, branch_url + "1.0/index.html") == []
+    assert page.is_visible("#version-select") and page.is_visible(".version-note")
