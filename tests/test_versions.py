@@ -194,9 +194,11 @@ def test_names_that_cannot_be_folders_are_usage_errors(run_cli: RunCli, tmp_path
     assert result.status == 2
     assert (
         "argument --version: expected a version name of letters, digits and . _ + - (starting with a "
-        "letter or digit, not versions.json, versions.js, index.html, .nojekyll), got '../up'"
+        "letter or digit, not versions.json, versions.js, index.html, .nojekyll, 404.html, robots.txt), "
+        "got '../up'"
     ) in result.err
     assert run_cli("deploy", project, "--version", "index.html").status == 2
+    assert run_cli("deploy", project, "--version", "robots.txt").status == 2
     assert run_cli("deploy", project, "--version", "2.1", "--alias", "a/b").status == 2
     result = run_cli("deploy", project, "--alias", "latest")
     assert (result.status, result.err) == (

@@ -109,10 +109,11 @@ def parse(json_text: str | None, js_text: str | None) -> Versions:
 
 def check_name(name: str, what: str) -> None:
     """A version or alias becomes a folder at the top of the branch: a plain name, not one of ours."""
-    if not _NAME.fullmatch(name) or name in ROOT_FILES:
+    taken = (*ROOT_FILES, *FROM_DEFAULT)
+    if not _NAME.fullmatch(name) or name in taken:
         raise VersionError(
             f"expected a {what} name of letters, digits and . _ + - (starting with a letter or digit, "
-            f"not {', '.join(ROOT_FILES)}), got '{name}'"
+            f"not {', '.join(taken)}), got '{name}'"
         )
 
 
