@@ -18,7 +18,10 @@ from tests.test_deploy import commit, git, git_identity, make_repository
 
 __all__ = ["git_identity"]  # the autouse fixture: a known author, none of the user's git configuration
 
-INDEX = "---\ntitle: Kittn\n---\n# Kittens\n\n{body}\n\n## Get all kittens\n\n{filler}\n\n## Get a kitten\n\nOne.\n"
+INDEX = (
+    "---\ntitle: Kittn\n---\n# Kittens\n\n{body}\n\n## Get all kittens\n\n{filler}\n\n"
+    "## Get a kitten\n\nOne.\n"
+)
 FILLER = "\n\n".join(
     f"Paragraph {n} about kittens." for n in range(60)
 )  # so that a section can be scrolled to

@@ -34,11 +34,10 @@
   function switchTo(version) {
     const hash = decodeURIComponent(location.hash.slice(1));
     sectionsOf(version, (sections) => {
-      let url;
-      if (!sections) url = pageUrl(version, page) + location.search + location.hash;
-      else if (!Object.prototype.hasOwnProperty.call(sections, page)) url = pageUrl(version, "index.html");
-      else url = pageUrl(version, page) + location.search + (hash && sections[page].includes(hash) ? location.hash : "");
-      location.href = url;
+      const here = pageUrl(version, page) + location.search;
+      if (!sections) location.href = here + location.hash;
+      else if (!Object.hasOwn(sections, page)) location.href = pageUrl(version, "index.html");
+      else location.href = here + (hash && sections[page].includes(hash) ? location.hash : "");
     });
   }
 
