@@ -327,3 +327,24 @@ def test_version_pages_and_redirects_are_valid_html(run_cli: RunCli, tmp_path: P
         (site / name).parent.mkdir(parents=True, exist_ok=True)
         (site / name).write_text(git(remote, "show", f"gh-pages:{name}") + "\n", encoding="utf-8")
     assert errors_in(sorted(site.rglob("*.html"))) == []
+
+
+def test_a_theme_replaces_the_menu_files_but_never_from_outside(run_cli: RunCli, tmp_path: Path) -> None:
+    own = {**PROJECT, "themes/versions/versions-menu.css": ".version-menu { color: teal }\n"}
+    project, remote = make_repository(tmp_path, own)
+    assert run_cli("deploy", project, "--version", "1.0").status == 0
+    assert git(remote, "show", "gh-pages:1.0/flagstone/versions-menu.css") == ".version-menu { color: teal }"
+    default_script = git(remote, "show", "gh-pages:1.0/flagstone/versions-menu.js")
+    assert default_script.startswith("// flagstone version menu")
+    (tmp_path / "secret.css").write_text("secret\n")
+    (project / "themes/versions/versions-menu.css").unlink()
+    (project / "themes/versions/versions-menu.css").symlink_to(tmp_path / "secret.css")
+    git(project, "add", "--all")
+    git(project, "commit", "--quiet", "-m", "Link the style")
+    result = run_cli("deploy", project, "--version", "2.0")
+    assert result.status == 1
+    assert (
+        "error: themes/versions/versions-menu.css: expected a file inside the project, got a symbolic link "
+        "leading to"
+    ) in result.err
+    assert "2.0/index.html" not in branch_files(remote)
