@@ -11,7 +11,7 @@ from pathlib import Path
 from flagstone.assemble import assemble, content_pieces, ids_with_marks, part_warnings
 from flagstone.cache import FragmentCache, renderer_fingerprint
 from flagstone.collector import collector_paused
-from flagstone.errors import DocumentError, Problem, UsageError
+from flagstone.errors import DocumentError, Problem
 from flagstone.forked import Signal, in_child
 from flagstone.incremental import input_stamp, record_build, state_folder
 from flagstone.layouts import LayoutKey, PageLayout, PageLayouts
@@ -188,9 +188,7 @@ def _build(
     digest_files: bool,
 ) -> BuildReport:
     started = time.perf_counter()
-    project = Project.at(options.project)
-    if not project.source.is_dir():
-        raise UsageError(f"{project.source} does not exist: a flagstone project keeps its pages in source/")
+    project = Project.existing(options.project)
     check_output_dir(options.out, project.root, project.source)
     inputs = input_stamp(options)  # taken first: an edit made during the build is seen by the next one
 

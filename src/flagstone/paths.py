@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from flagstone.errors import DocumentError, Problem, display_path, expected_got
+from flagstone.errors import DocumentError, Problem, UsageError, display_path, expected_got
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,15 @@ class Project:
     def at(cls, root: Path) -> Project:
         resolved = root.resolve()
         return cls(resolved, resolved / "source")
+
+    @classmethod
+    def existing(cls, root: Path) -> Project:
+        """The project at `root`; a UsageError when it has no source/ folder (every command's check)."""
+        project = cls.at(root)
+        if not project.source.is_dir():
+            missing = f"{project.source} does not exist"
+            raise UsageError(f"{missing}: a flagstone project keeps its pages in source/")
+        return project
 
     def display(self, path: Path) -> str:
         return display_path(path, self.root)

@@ -22,7 +22,7 @@ from flagstone.commands.links import (
     page_targets,
     scan_html,
 )
-from flagstone.errors import DocumentError, Problem, UsageError, did_you_mean, expected_got
+from flagstone.errors import DocumentError, Problem, did_you_mean, expected_got
 from flagstone.loading.frontmatter import read_text
 from flagstone.loading.project import discover, load_page
 from flagstone.markdown_twins import INDEX_FILE
@@ -256,9 +256,7 @@ def check_project(project_path: Path, theme: Path | None = None, use_cache: bool
     from flagstone.build import build
     from flagstone.cache import FragmentCache
 
-    project = Project.at(project_path)
-    if not project.source.is_dir():
-        raise UsageError(f"{project.source} does not exist: a flagstone project keeps its pages in source/")
+    project = Project.existing(project_path)
     with tempfile.TemporaryDirectory(prefix="flagstone-check-") as folder:
         site_path = Path(folder) / "site"
         # use_cache=False keeps the temporary build out of the record that lets `build` skip work;

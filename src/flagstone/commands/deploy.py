@@ -13,7 +13,6 @@ from flagstone.commands import branch as br
 from flagstone.commands import versions as ver
 from flagstone.commands.branch import DeployError, DeployResult, Git
 from flagstone.commands.console import Console
-from flagstone.errors import UsageError
 from flagstone.models import BuildOptions
 from flagstone.paths import Project
 
@@ -176,9 +175,7 @@ def _build_site(options: DeployOptions, project: Path, site: Path, console: Cons
 
 
 def deploy(options: DeployOptions, console: Console) -> DeployResult:
-    source = Project.at(options.project).source
-    if not source.is_dir():  # before git is asked anything about a folder that may not exist
-        raise UsageError(f"{source} does not exist: a flagstone project keeps its pages in source/")
+    Project.existing(options.project)  # before git is asked anything about a folder that may not exist
     git = Git(options.project)
     ref = br.start(git, options.target)
     head = git.commit_of("HEAD")

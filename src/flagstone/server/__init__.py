@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from flagstone.errors import UsageError
 from flagstone.models import BuildOptions
 from flagstone.paths import Project
 from flagstone.server.builder import Builder
@@ -67,11 +66,7 @@ class Preview:
 
     def start(self) -> str:
         """Bind the port, build the site once, then watch and serve; returns the URL."""
-        project = Project.at(self.options.project)
-        if not project.source.is_dir():
-            raise UsageError(
-                f"{project.source} does not exist: a flagstone project keeps its pages in source/"
-            )
+        project = Project.existing(self.options.project)
         host = self.options.host
         if host.strip("[]") in _ALL_INTERFACES:
             self.log(
