@@ -8,7 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flagstone.markup import fastjson, highlight
+from flagstone.acceleration import fastjson
+from flagstone.markup import highlight
 
 from .conftest import REPO, shared_path
 

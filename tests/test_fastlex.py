@@ -9,8 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flagstone.markup import fastlex, highlight
-from flagstone.markup.regex_starts import match_starts
+from flagstone.acceleration import fastlex
+from flagstone.acceleration.regex_starts import match_starts
+from flagstone.markup import highlight
 
 from .conftest import REPO, shared_path
 

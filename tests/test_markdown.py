@@ -20,16 +20,17 @@ from markdown_it.rules_core.normalize import normalize as markdown_it_normalize
 from markdown_it.rules_core.state_core import StateCore
 from markdown_it.token import Token
 
-from flagstone.assemble import assemble
-from flagstone.markup import dialect, highlight
-from flagstone.markup.dialect import (
+from flagstone.acceleration import markdown_parsing
+from flagstone.acceleration.markdown_parsing import (
     LineTableState,
     fast_fence,
     line_table,
-    make_markdown,
     normalize_newlines,
     plain_inline,
 )
+from flagstone.assemble import assemble
+from flagstone.markup import highlight
+from flagstone.markup.dialect import make_markdown
 from flagstone.markup.render import MarkdownRenderer
 from flagstone.models import PageSettings, PageSource, PartSource, RenderedPart, SourceText
 from tests.conftest import REPO, SHARED
@@ -344,7 +345,7 @@ class _MisreadIndents(LineTableState):
 
 
 def test_markdown_its_own_line_table_when_ours_would_differ(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(dialect, "LineTableState", _MisreadIndents)
+    monkeypatch.setattr(markdown_parsing, "LineTableState", _MisreadIndents)
     md = make_markdown()
     assert "parse" not in vars(md.block)
     assert _token_tree(md.parse("- a\n\n\tb\n")) == _token_tree(_markdown_it_blocks().parse("- a\n\n\tb\n"))

@@ -8,9 +8,9 @@ from contextlib import ExitStack
 from functools import partial
 from pathlib import Path
 
+from flagstone.acceleration.gc_pause import collector_paused
 from flagstone.assemble import assemble, content_pieces, ids_with_marks, part_warnings
 from flagstone.cache import FragmentCache, renderer_fingerprint
-from flagstone.collector import collector_paused
 from flagstone.errors import DocumentError, Problem
 from flagstone.forked import Signal, in_child
 from flagstone.incremental import input_stamp, record_build, state_folder

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 
 from pygments.token import STANDARD_TYPES, Error, Whitespace, _TokenType
 
-from flagstone.markup import fastjson
-from flagstone.markup.fastlex import unprocessed_tokens
+from flagstone import acceleration
+from flagstone.acceleration import fastjson
+from flagstone.acceleration.fastlex import unprocessed_tokens
 
 if TYPE_CHECKING:
     from pygments.lexer import Lexer
@@ -216,7 +217,7 @@ def _lexed_runs(lexer: Lexer, code: str) -> tuple[list[str], list[str]] | None:
     time), by combined patterns for a regex lexer (see fastlex), by one pattern for JSON (see fastjson).
     """
     prepare = getattr(lexer, "_preprocess_lexer_input", None)
-    if lexer.filters or prepare is None:
+    if lexer.filters or prepare is None or not acceleration.enabled():
         return _runs((0, token_type, value) for token_type, value in lexer.get_tokens(code))
     text = prepare(code)
     if _lexes_as_json(type(lexer)):

@@ -11,11 +11,12 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-from flagstone.collector import collector_paused
+from flagstone.acceleration.gc_pause import collector_paused
 from flagstone.errors import DocumentError, Problem
-from flagstone.markup.dialect import MAX_NESTING, NestingTooDeep, make_markdown
+from flagstone.markup.dialect import make_markdown
 from flagstone.markup.highlight import code_block_html
-from flagstone.markup.paragraphs import SWALLOWED_FENCES
+from flagstone.markup.slate.nesting import MAX_NESTING, NestingTooDeep
+from flagstone.markup.slate.paragraphs import SWALLOWED_FENCES
 from flagstone.markup.slugs import slate_slug
 from flagstone.memo import content_digest
 from flagstone.models import Fragment, Heading, SourceText

@@ -6,6 +6,8 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from flagstone import acceleration
+
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
@@ -13,7 +15,8 @@ def collector_paused() -> Iterator[None]:
     collector's repeated scans of them (every object of a large site, in a full scan) cost more than
     the cycles they find. Reference counting frees the rest as usual."""
     was_enabled = gc.isenabled()
-    gc.disable()
+    if acceleration.enabled():
+        gc.disable()
     try:
         yield
     finally:

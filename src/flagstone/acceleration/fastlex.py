@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from pygments.token import Error, Text, Whitespace, _TokenType
 
-from flagstone.markup.regex_starts import Starts, match_starts
+from flagstone.acceleration.regex_starts import Starts, match_starts
 
 if TYPE_CHECKING:
     # Imported where used: pygments.lexer loads Pygments' plugin machinery (importlib.metadata, about

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from markdown_it import MarkdownIt
 from markdown_it.common import utils
 from markdown_it.rules_block.fence import fence
 from markdown_it.rules_block.hr import hr
 from markdown_it.rules_block.state_block import StateBlock
 
-# env key: the 0-based lines of fences that stayed inside a paragraph, for the render's warnings.
+from flagstone.markup.slate.blockquotes import slate_blockquote
+from flagstone.markup.slate.headings import slate_heading
+from flagstone.markup.slate.nesting import QUOTE_OFFSET, nesting_guard
+
+# env key: the 0-based file lines of fences that stayed inside a paragraph, for the render's warnings.
 SWALLOWED_FENCES = "flagstone_swallowed_fences"
 
 BlockRule = Callable[[StateBlock, int, int, bool], bool]
@@ -44,7 +49,8 @@ def make_slate_paragraph(heading: BlockRule, blockquote: BlockRule, guard: Block
                 continue
             if fence(state, next_line, end_line, True):
                 if not swallowed:
-                    state.env.setdefault(SWALLOWED_FENCES, []).append(next_line)
+                    line = next_line + state.env.get(QUOTE_OFFSET, 0)
+                    state.env.setdefault(SWALLOWED_FENCES, []).append(line)
                 swallowed = True
                 next_line += 1
                 continue
@@ -64,3 +70,7 @@ def make_slate_paragraph(heading: BlockRule, blockquote: BlockRule, guard: Block
         return True
 
     return slate_paragraph
+
+
+def plugin(md: MarkdownIt) -> None:
+    md.block.ruler.at("paragraph", make_slate_paragraph(slate_heading, slate_blockquote, nesting_guard))

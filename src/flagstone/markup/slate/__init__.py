@@ -1,0 +1,1 @@
+"""Slate's dialect rules, one per module, each registered by its `plugin(md)`."""
