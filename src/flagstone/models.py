@@ -36,6 +36,7 @@ class BuildReport:
     outputs: tuple[str, ...] = ()  # the pages' paths in the site
     # (path in the site, SHA-256 of its bytes) for every file written, when the build was asked for them
     file_digests: tuple[tuple[str, bytes], ...] = ()
+    inputs: tuple[tuple[str, str], ...] = ()  # files read beyond source/ and includes/ (PageSource.inputs)
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,15 @@ class IncludeRef:
 
     name: str
     line: int
+
+
+@dataclass(frozen=True)
+class OpenAPIRef:
+    """The `openapi` front-matter key: the spec (relative to the page), its options, and its line."""
+
+    spec: str
+    options: tuple[tuple[str, Any], ...] = ()
+    line: int = 0
 
 
 @dataclass(frozen=True)
@@ -73,6 +83,7 @@ class PageSettings:
     description: str = ""  # for search engines and link previews (the first paragraph when not given)
     social_image: str = ""  # the link preview's image: a path in the site or a URL
     llms: bool = True  # a Markdown twin of the page, and the page in llms.txt and llms-full.txt
+    openapi: OpenAPIRef | None = None  # a spec whose reference follows the page's own Markdown
 
     @property
     def tab_keys(self) -> tuple[str, ...]:
@@ -164,6 +175,8 @@ class PageSource:
     settings: PageSettings
     body: PartSource
     includes: tuple[PartSource, ...] = ()
+    # Files read beyond source/ and includes/ (an OpenAPI spec): (absolute path, "size\tmtime_ns")
+    inputs: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

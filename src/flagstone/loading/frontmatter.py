@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from flagstone.errors import DocumentError, Problem, did_you_mean, expected_got
-from flagstone.models import SITE_URL, IncludeRef, LanguageTab, PageSettings, SourceText
+from flagstone.models import SITE_URL, IncludeRef, LanguageTab, OpenAPIRef, PageSettings, SourceText
 
 _DELIMITER = re.compile(r"---[ \t]*")
 _TAB_KEY = re.compile(r"[A-Za-z0-9_\-+#.]+")
@@ -33,6 +33,7 @@ KNOWN_KEYS = frozenset(
         "description",
         "social_image",
         "llms",
+        "openapi",
     }
 )
 _DEFAULTS = PageSettings()
@@ -188,6 +189,17 @@ class _Validator:
                 continue
             tabs.append(tab)
         return tuple(tabs)
+
+    def openapi(self, line: int, value: object) -> OpenAPIRef | None:
+        """A spec path, or a mapping of `spec` and options (checked when the spec is read)."""
+        if isinstance(value, dict) and isinstance(value.get("spec"), str):
+            return OpenAPIRef(
+                value["spec"], tuple((str(k), v) for k, v in value.items() if k != "spec"), line
+            )
+        if isinstance(value, str) and value.strip():
+            return OpenAPIRef(value.strip(), (), line)
+        self.fail(line, "openapi", "a path to an OpenAPI file, or a mapping with 'spec' and options", value)
+        return None
 
     def meta(self, line: int, value: object) -> tuple[tuple[tuple[str, str], ...], ...]:
         tags = []
@@ -357,5 +369,6 @@ _SETTINGS: dict[str, Callable[[_Validator, int, Any], Any]] = {
         None if value is None else check.text(line, "social_image", value)
     ),
     "llms": lambda check, line, value: None if value is None else check.flag(line, "llms", value),
+    "openapi": lambda check, line, value: None if value is None else check.openapi(line, value),
 }
 _FIELD_NAMES = {"headingLevel": "heading_level"}
