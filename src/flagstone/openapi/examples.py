@@ -24,11 +24,13 @@ _FORMATS = {
     "password": "pa$$word",
 }
 _MAX_DEPTH = 8  # deeper examples say little and can grow without end
+_CYCLE = object()  # what a circular schema gives: its property is left out
 
 
 def example(schemas: Schemas, node: Node, mode: str) -> Any:
     """A value for the schema: its example, default, first enum value, else one made from its type."""
-    return _value(schemas, node, mode, frozenset(), 0)
+    found = _value(schemas, node, mode, frozenset(), 0)
+    return None if found is _CYCLE else found
 
 
 def _value(schemas: Schemas, node: Node, mode: str, stack: frozenset[tuple[str, Pointer]], depth: int) -> Any:
@@ -36,7 +38,7 @@ def _value(schemas: Schemas, node: Node, mode: str, stack: frozenset[tuple[str, 
     if not isinstance(target.value, dict) or depth > _MAX_DEPTH:
         return None
     if (target.uri, target.pointer) in stack:
-        return None  # a circular schema ends here
+        return _CYCLE
     stack = stack | {(target.uri, target.pointer)}
     value = schemas.merged(target)
     for key in ("example", "default", "const"):
@@ -49,7 +51,8 @@ def _value(schemas: Schemas, node: Node, mode: str, stack: frozenset[tuple[str, 
     for key in ("oneOf", "anyOf"):
         options = target.get(key)
         if options is not None and isinstance(options.value, list) and options.value:
-            return _value(schemas, options.child(0), mode, stack, depth + 1)
+            first = _value(schemas, options.child(0), mode, stack, depth + 1)
+            return None if first is _CYCLE else first
     kinds = value.get("type")
     kind = next((k for k in kinds if k != "null"), "null") if isinstance(kinds, list) else kinds
     if kind is None:
@@ -63,17 +66,20 @@ def _value(schemas: Schemas, node: Node, mode: str, stack: frozenset[tuple[str, 
                 mode == "response" and flags.get("writeOnly") is True
             ):
                 continue
-            result[name] = _value(schemas, prop, mode, stack, depth + 1)
+            found = _value(schemas, prop, mode, stack, depth + 1)
+            if found is not _CYCLE:
+                result[name] = found
         extra = target.get("additionalProperties")
         if not result and extra is not None and isinstance(extra.value, dict):
-            result["property1"] = _value(schemas, extra, mode, stack, depth + 1)
+            found = _value(schemas, extra, mode, stack, depth + 1)
+            result["property1"] = None if found is _CYCLE else found
         return result
     if kind == "array":
         items = target.get("items")
         if items is None:
             return []
         item = _value(schemas, items, mode, stack, depth + 1)
-        return [] if item is None else [item]
+        return [] if item is None or item is _CYCLE else [item]
     if kind == "string":
         return _FORMATS.get(str(value.get("format", "")), "string")
     if kind == "integer":

@@ -95,6 +95,18 @@ def _heading(level: int, anchor: str, text: str, extra: str = "") -> str:
     )
 
 
+def _by_schema(contents: tuple[MediaType, ...]) -> list[tuple[str, MediaType]]:
+    """Media types that share one schema, shown once: (their names as HTML, the first of them)."""
+    groups: dict[object, list[MediaType]] = {}
+    for media in contents:
+        key = (media.schema.uri, media.schema.pointer) if media.schema is not None else None
+        groups.setdefault(key if key is not None else id(media), []).append(media)
+    return [
+        (", ".join(f"<code>{html.escape(m.name)}</code>" for m in group), group[0])
+        for group in groups.values()
+    ]
+
+
 class Writer:
     """Writes one spec's reference."""
 
@@ -267,14 +279,14 @@ class Writer:
         if op.body.description:
             blocks.append(op.body.description)
         opened = " open" if self.options.expand_body else ""
-        for media in op.body.contents:
-            required = " (required)" if op.body.required else ""
+        required = " (required)" if op.body.required else ""
+        for names, media in _by_schema(op.body.contents):
             if media.schema is None:
-                blocks.append(f"`{media.name}`{required}")
+                blocks.append(f"{names}{required}")
                 continue
             rows = self.schemas.rows(media.schema, "request", self.options.max_depth)
             blocks.append(
-                f"<details{opened}><summary><code>{html.escape(media.name)}</code>{required}: "
+                f"<details{opened}><summary>{names}{required}: "
                 f"{html.escape(self._plain_type(media))}</summary>\n\n{table(rows)}\n\n</details>"
             )
         return blocks
@@ -303,13 +315,13 @@ class Writer:
             lines.append(f"|{cell(r.status)}|{meaning}|{cell(r.description)}|{cell(schema)}|")
         blocks.append("\n".join(lines))
         for r in responses:
-            for media in r.contents:
+            for names, media in _by_schema(r.contents):
                 if media.schema is None:
                     continue
                 rows = self.schemas.rows(media.schema, "response", self.options.max_depth)
                 blocks.append(
                     f"<details><summary>Response schema: {html.escape(r.status)} "
-                    f"<code>{html.escape(media.name)}</code></summary>\n\n{table(rows)}\n\n</details>"
+                    f"{names}</summary>\n\n{table(rows)}\n\n</details>"
                 )
             if r.headers:
                 header_lines = [

@@ -82,15 +82,18 @@ class Schemas:
         result["required"] = [str(r) for r in required] if isinstance(required, list) else []
         if (node.uri, node.pointer) in seen:
             return result
-        for part in node.each("allOf"):
+        own = result["properties"]
+        result["properties"] = {}
+        for part in node.each("allOf"):  # the parts' properties in their order, then the schema's own
             inner = self.merged(part, seen | {(node.uri, node.pointer)})
             for key, value in inner.items():
                 if key == "properties":
-                    result["properties"] = {**value, **result["properties"]}
+                    result["properties"].update(value)
                 elif key == "required":
                     result["required"] = [*result["required"], *value]
                 else:
                     result.setdefault(key, value)
+        result["properties"].update(own)
         return result
 
     def type_of(self, node: Node) -> str:
