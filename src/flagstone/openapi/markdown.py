@@ -125,25 +125,36 @@ class Writer:
 
     # ---- the page ---------------------------------------------------------------------------
     def document(self) -> str:
-        blocks: list[str] = []
+        """The whole reference as one Markdown text."""
+        return "\n".join(text for _, text in self.parts())
+
+    def parts(self) -> list[tuple[str, str]]:
+        """The reference in parts, each named: "" (the header), a tag's slug, "webhooks", "schemas"."""
+        parts: list[tuple[str, list[str]]] = []
         if not self.options.omit_header:
-            blocks += self.header()
+            parts.append(("", self.header()))
         for tag, description, operations in self.sections():
             anchor = self.ids.take(slug(tag) or "operations")
-            blocks.append(_heading(1, anchor, tag, self.ids.extra((f"{slug(self.api.title)}-{slug(tag)}",))))
+            blocks = [_heading(1, anchor, tag, self.ids.extra((f"{slug(self.api.title)}-{slug(tag)}",)))]
             if description:
                 blocks.append(description)
             for operation in operations:
                 blocks += self.operation(operation)
+            parts.append((anchor, blocks))
         if self.api.webhooks:
-            blocks.append(_heading(1, self.ids.take("webhooks"), "Webhooks"))
+            blocks = [_heading(1, self.ids.take("webhooks"), "Webhooks")]
             for operation in self.api.webhooks:
                 blocks += self.operation(operation)
+            parts.append(("webhooks", blocks))
         if self.api.schemas:
-            blocks.append(_heading(1, self.ids.take("schemas"), "Schemas"))
+            blocks = [_heading(1, self.ids.take("schemas"), "Schemas")]
             for name, node in self.api.schemas:
                 blocks += self.schema_section(name, node)
-        return "\n\n".join(block.strip("\n") for block in blocks if block.strip()) + "\n"
+            parts.append(("schemas", blocks))
+        return [
+            (name, "\n\n".join(block.strip("\n") for block in blocks if block.strip()) + "\n")
+            for name, blocks in parts
+        ]
 
     def header(self) -> list[str]:
         api = self.api
