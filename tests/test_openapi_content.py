@@ -336,3 +336,19 @@ def test_pages_without_openapi_are_unchanged(tmp_path: Path, run_cli: RunCli) ->
     assert run_cli("build", project, "-o", tmp_path / "out").status == 0
     html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert "openapi" not in html
+
+
+def test_tag_groups_are_h1_sections_over_their_tags(tmp_path: Path, run_cli: RunCli) -> None:
+    spec = SPEC.replace("tags:\n", "x-tagGroups:\n  - {name: Park, tags: [animals]}\ntags:\n", 1)
+    page = _build(tmp_path, run_cli, spec=spec)
+    assert [h.get_text() for h in page.select(".content h1")] == [
+        "Introduction",
+        "Zoo v2",
+        "Park",
+        "Other",
+        "Webhooks",
+        "Schemas",
+    ]
+    assert [h.get_text() for h in page.select(".content h2")][:2] == ["animals", "Default"]
+    assert page.find(id="listAnimals").name == "h3"
+    assert page.find(id="listAnimals-parameters").name == "h4"

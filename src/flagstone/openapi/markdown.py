@@ -133,14 +133,23 @@ class Writer:
         parts: list[tuple[str, list[str]]] = []
         if not self.options.omit_header:
             parts.append(("", self.header()))
-        for tag, description, operations in self.sections():
-            anchor = self.ids.take(slug(tag) or "operations")
-            blocks = [_heading(1, anchor, tag, self.ids.extra((f"{slug(self.api.title)}-{slug(tag)}",)))]
-            if description:
-                blocks.append(description)
-            for operation in operations:
-                blocks += self.operation(operation)
-            parts.append((anchor, blocks))
+        groups = self.groups()
+        for group, sections in groups:
+            level = 1
+            if group:  # x-tagGroups: the group is the h1, its tags h2, their operations h3
+                parts.append(
+                    (slug(group) or "group", [_heading(1, self.ids.take(slug(group) or "group"), group)])
+                )
+                level = 2
+            for tag, description, operations in sections:
+                anchor = self.ids.take(slug(tag) or "operations")
+                extra = self.ids.extra((f"{slug(self.api.title)}-{slug(tag)}",))
+                blocks = [_heading(level, anchor, tag, extra)]
+                if description:
+                    blocks.append(description)
+                for operation in operations:
+                    blocks += self.operation(operation, level + 1)
+                parts.append((anchor, blocks))
         if self.api.webhooks:
             blocks = [_heading(1, self.ids.take("webhooks"), "Webhooks")]
             for operation in self.api.webhooks:
@@ -181,6 +190,24 @@ class Writer:
             blocks.append("\n".join(lines))
         return blocks
 
+    def groups(self) -> list[tuple[str, list[tuple[str, str, list[Operation]]]]]:
+        """The tag sections under their x-tagGroups (one group named "" without any)."""
+        sections = self.sections()
+        if not self.api.tag_groups:
+            return [("", sections)]
+        by_tag = {section[0]: section for section in sections}
+        grouped = []
+        placed: set[str] = set()
+        for group, tags in self.api.tag_groups:
+            members = [by_tag[t] for t in dict.fromkeys(tags) if t in by_tag and t not in placed]
+            placed.update(section[0] for section in members)
+            if members:
+                grouped.append((group, members))
+        rest = [section for section in sections if section[0] not in placed]
+        if rest:
+            grouped.append(("Other", rest))
+        return grouped
+
     def sections(self) -> list[tuple[str, str, list[Operation]]]:
         """Tags in the order the spec declares them (its x-tagGroups first), each with its operations."""
         described = {tag.name: tag.description for tag in self.api.tags}
@@ -192,12 +219,12 @@ class Writer:
         return [(name, described.get(name, ""), grouped[name]) for name in names]
 
     # ---- operations -------------------------------------------------------------------------
-    def operation(self, op: Operation) -> list[str]:
+    def operation(self, op: Operation, level: int = 2) -> list[str]:
         default = f"{op.method}-{op.path}" if not op.webhook else f"webhook-{op.method}-{op.path}"
         anchor = self.ids.take(op.operation_id or slug(default))
         title = op.summary or f"{op.method.upper()} {op.path}"
         extra = self.ids.extra((f"opId{op.operation_id}",) if op.operation_id else ())
-        blocks = [_heading(2, anchor, title, extra)]
+        blocks = [_heading(level, anchor, title, extra)]
         if self.options.code_samples:
             blocks += self.samples(op)
         kind = "webhook " if op.webhook else ""
@@ -212,14 +239,14 @@ class Writer:
         if op.description:
             blocks.append(op.description)
         if op.parameters:
-            blocks.append(_heading(3, self.ids.take(f"{anchor}-parameters"), "Parameters"))
+            blocks.append(_heading(level + 1, self.ids.take(f"{anchor}-parameters"), "Parameters"))
             blocks.append(self.parameters(op.parameters))
         if op.body is not None:
-            blocks += self.body(op, anchor)
+            blocks += self.body(op, anchor, level + 1)
         if op.responses:
-            blocks += self.responses(op.responses, anchor)
+            blocks += self.responses(op.responses, anchor, level + 1)
         for name, callbacks in op.callbacks:
-            blocks.append(_heading(3, self.ids.take(f"{anchor}-callbacks"), f"Callback {name}"))
+            blocks.append(_heading(level + 1, self.ids.take(f"{anchor}-callbacks"), f"Callback {name}"))
             blocks.append(
                 "\n".join(f"* `{c.method.upper()}` {html.escape(c.summary or c.path)}" for c in callbacks)
             )
@@ -279,14 +306,14 @@ class Writer:
             return _fence("xml" if "xml" in media.name else "text", value)
         return _fence("json", _json(value))
 
-    def body(self, op: Operation, anchor: str) -> list[str]:
+    def body(self, op: Operation, anchor: str, level: int) -> list[str]:
         assert op.body is not None
         blocks: list[str] = []
         if op.body.contents:
             value = self._example(op.body.contents[0], "request")
             if value is not NO_EXAMPLE:
                 blocks += ["> Body parameter", self._example_block(op.body.contents[0], value)]
-        blocks.append(_heading(3, self.ids.take(f"{anchor}-body"), "Request body"))
+        blocks.append(_heading(level, self.ids.take(f"{anchor}-body"), "Request body"))
         if op.body.description:
             blocks.append(op.body.description)
         opened = " open" if self.options.expand_body else ""
@@ -306,7 +333,7 @@ class Writer:
         shown = self.schemas.type_of(media.schema) if media.schema is not None else ""
         return re.sub(r"\[([^\]]*)\]\(#[^)]*\)", r"\1", shown)
 
-    def responses(self, responses: tuple[Response, ...], anchor: str) -> list[str]:
+    def responses(self, responses: tuple[Response, ...], anchor: str, level: int) -> list[str]:
         blocks: list[str] = []
         examples = []
         for response in responses:
@@ -316,7 +343,7 @@ class Writer:
                     examples += [f"> {response.status} Response", self._example_block(media, value)]
         if examples:
             blocks += ["> Example responses", *examples]
-        blocks.append(_heading(3, self.ids.take(f"{anchor}-responses"), "Responses"))
+        blocks.append(_heading(level, self.ids.take(f"{anchor}-responses"), "Responses"))
         lines = ["|Status|Meaning|Description|Schema|", "|---|---|---|---|"]
         for r in responses:
             schema = (

@@ -58,13 +58,22 @@ class Schemas:
         self.spec = spec
         self.names = names
         self.anchors = anchors
+        # per (uri, pointer): large specs ask for the same schemas thousands of times
+        self._followed: dict[tuple[str, Pointer], tuple[Node, str]] = {}
+        self._merged: dict[tuple[str, Pointer], dict[str, Any]] = {}
+        self._rows: dict[tuple[str, Pointer, str, int], list[Row]] = {}
 
     def follow(self, node: Node) -> tuple[Node, str]:
         """The schema a node stands for, and the name of the first named schema on its `$ref` chain."""
-        name = self.names.get((node.uri, node.pointer), "")
+        key = (node.uri, node.pointer)
+        known = self._followed.get(key)
+        if known is not None:
+            return known
+        name = self.names.get(key, "")
         while isinstance(node.value, dict) and isinstance(node.value.get("$ref"), str):
             node = self.spec.target(node)
             name = name or self.names.get((node.uri, node.pointer), "")
+        self._followed[key] = (node, name)
         return node, name
 
     def link(self, name: str) -> str:
@@ -76,6 +85,8 @@ class Schemas:
         node, _ = self.follow(node)
         if not isinstance(node.value, dict):
             return {}
+        if not seen and (node.uri, node.pointer) in self._merged:
+            return self._merged[(node.uri, node.pointer)]
         result: dict[str, Any] = {k: v for k, v in node.value.items() if k != "allOf"}
         result["properties"] = {n: p for n, p in (node.get("properties") or Node({}, "", ())).items()}
         required = node.value.get("required")
@@ -94,6 +105,8 @@ class Schemas:
                 else:
                     result.setdefault(key, value)
         result["properties"].update(own)
+        if not seen:
+            self._merged[(node.uri, node.pointer)] = result
         return result
 
     def type_of(self, node: Node) -> str:
@@ -146,6 +159,12 @@ class Schemas:
 
     def rows(self, node: Node, mode: str, max_depth: int) -> list[Row]:
         """The property table of a schema; `mode` "request" leaves readOnly out, "response" writeOnly."""
+        key = (node.uri, node.pointer, mode, max_depth)
+        if key not in self._rows:
+            self._rows[key] = self._rows_of(node, mode, max_depth)
+        return self._rows[key]
+
+    def _rows_of(self, node: Node, mode: str, max_depth: int) -> list[Row]:
         target, _ = self.follow(node)
         value = self.merged(target)
         if value.get("properties") or value.get("additionalProperties") not in (None, False, True):

@@ -17,6 +17,9 @@ from flagstone.errors import DocumentError, Problem, did_you_mean, expected_got
 from flagstone.openapi.locate import SpecFile, problem_at, type_name
 
 _MAX_PROBLEMS = 20
+# Above this much spec text only its shape is checked: the validator's value checks (defaults and examples
+# against their schemas) take seconds per megabyte and only ever warn.
+FULL_CHECK_LIMIT = 5_000_000
 _SECTIONS = {
     "responses": "Response",
     "parameters": "Parameter",
@@ -165,8 +168,14 @@ def validate(spec: SpecFile, document: dict[str, Any]) -> tuple[Problem, ...]:
     }[found]
     problems: list[Problem] = []
     warnings: list[Problem] = []
+    validator = validator_class(document, base_uri=spec.path.resolve().as_uri())
+    errors = (
+        validator.iter_errors()
+        if len(spec.text) <= FULL_CHECK_LIMIT
+        else validator.schema_validator.iter_errors(document)
+    )
     try:
-        for error in validator_class(document, base_uri=spec.path.resolve().as_uri()).iter_errors():
+        for error in errors:
             message, hint = _message(error)
             if not _fatal(error, document):
                 if not _in_document(error, document):
