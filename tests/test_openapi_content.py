@@ -352,3 +352,14 @@ def test_tag_groups_are_h1_sections_over_their_tags(tmp_path: Path, run_cli: Run
     assert [h.get_text() for h in page.select(".content h2")][:2] == ["animals", "Default"]
     assert page.find(id="listAnimals").name == "h3"
     assert page.find(id="listAnimals-parameters").name == "h4"
+
+
+def test_a_tag_in_a_table_cell_description_is_text(tmp_path: Path, run_cli: RunCli) -> None:
+    spec = SPEC.replace(
+        "name: {type: string, example: Rex}",
+        "name: {type: string, example: Rex, description: 'Sets the page <title>, see <code>x</code>'}",
+    )
+    page = _build(tmp_path, run_cli, spec=spec)
+    row = page.find(id="Named").find_next("table").find_all("tr")[1]
+    assert row.find_all("td")[4].get_text() == "Sets the page <title>, see x"
+    assert row.find("title") is None and row.find("code") is not None

@@ -186,10 +186,10 @@ def load_page(project: Project, path: Path) -> tuple[PageSource, tuple[Problem, 
         raise DocumentError(*problems)
     inputs: tuple[tuple[str, str], ...] = ()
     if settings.openapi is not None:  # the reference goes between the page's own Markdown and its includes
-        from flagstone.openapi.page import reference_part
+        from flagstone.openapi.page import reference_parts
 
-        reference, spec_warnings, inputs = reference_part(project, path, display, settings)
-        includes.insert(0, reference)
+        reference, spec_warnings, inputs = reference_parts(project, path, display, settings)
+        includes[:0] = reference
         warnings += spec_warnings
     page = PageSource(path, display, output_name(project, path), settings, body, tuple(includes), inputs)
     return page, warnings

@@ -49,10 +49,11 @@ def options_of(ref: OpenAPIRef, settings: PageSettings, display: str) -> Options
     return Options(language_tabs=tabs, **values)
 
 
-def reference_part(
+def reference_parts(
     project: Project, page: Path, display: str, settings: PageSettings
-) -> tuple[PartSource, tuple[Problem, ...], tuple[tuple[str, str], ...]]:
-    """The generated reference as a part of the page, its warnings, and the spec files it was read from."""
+) -> tuple[tuple[PartSource, ...], tuple[Problem, ...], tuple[tuple[str, str], ...]]:
+    """The generated reference as parts of the page (one per tag: each is rendered and cached on its own),
+    its warnings, and the spec files it was read from."""
     ref = settings.openapi
     assert ref is not None
     options = options_of(ref, settings, display)
@@ -68,5 +69,6 @@ def reference_part(
             Problem(display, ref.line, f"OpenAPI file not found: {project.display(path)}", key="openapi")
         )
     found = reference(path, project.display, options, inside=project.root)
-    source = SourceText(path, project.display(path), found.markdown)
-    return PartSource(source), found.warnings, found.files
+    shown = project.display(path)
+    parts = tuple(PartSource(SourceText(path, shown, text)) for text in found.parts)
+    return parts, found.warnings, found.files

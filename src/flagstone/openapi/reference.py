@@ -18,11 +18,15 @@ from flagstone.openapi.validate import validate
 class Reference:
     """A spec's reference as Slate Markdown, its warnings, and every file it was read from."""
 
-    markdown: str
+    parts: tuple[str, ...]  # the header, each tag (or tag group), webhooks, schemas
     warnings: tuple[Problem, ...]
     files: tuple[tuple[str, str], ...]  # (absolute path, "size<TAB>mtime_ns" when it was read)
     api: Api
     spec: Spec
+
+    @property
+    def markdown(self) -> str:
+        return "\n".join(self.parts)
 
 
 def file_stamp(path: Path) -> str:
@@ -60,7 +64,7 @@ def reference(
     for file in spec.paths_read():
         stamps[str(file.resolve())] = file_stamp(file)
     try:
-        markdown = Writer(spec, api, options).document()
+        parts = tuple(text for _, text in Writer(spec, api, options).parts())
     except DocumentError:
         raise
     except (KeyError, TypeError, AttributeError, ValueError, IndexError, RecursionError) as error:
@@ -69,4 +73,4 @@ def reference(
         raise DocumentError(
             Problem(display(path), None, f"could not write the reference: {type(error).__name__}: {error}")
         ) from None
-    return Reference(markdown, warnings, tuple(sorted(stamps.items())), api, spec)
+    return Reference(parts, warnings, tuple(sorted(stamps.items())), api, spec)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -44,9 +45,13 @@ def literal(value: Any) -> str:
     return "`" + text.replace("`", "'") + "`"
 
 
+# Inline HTML a description may use in a table cell; any other tag (a <title> in prose) is shown as text.
+_INLINE_TAG = re.compile(r"<(?!/?(?:a|b|i|em|strong|code|kbd|br|sup|sub|span|small|mark|abbr)\b)(?=/?[A-Za-z])")
+
+
 def cell(text: str) -> str:
     """Text made safe for one cell of a Markdown table."""
-    return " ".join(text.replace("|", "\\|").split()) or " "
+    return _INLINE_TAG.sub("&lt;", " ".join(text.replace("|", "\\|").split())) or " "
 
 
 class Schemas:
