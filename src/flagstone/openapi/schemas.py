@@ -46,7 +46,8 @@ def literal(value: Any) -> str:
 
 
 # Inline HTML a description may use in a table cell; any other tag (a <title> in prose) is shown as text.
-_INLINE_TAG = re.compile(r"<(?!/?(?:a|b|i|em|strong|code|kbd|br|sup|sub|span|small|mark|abbr)\b)(?=/?[A-Za-z])")
+_INLINE_NAMES = "a|b|i|em|strong|code|kbd|br|sup|sub|span|small|mark|abbr"
+_INLINE_TAG = re.compile(rf"<(?!/?(?:{_INLINE_NAMES})\b)(?=/?[A-Za-z])")
 
 
 def cell(text: str) -> str:
