@@ -68,6 +68,9 @@ class Schemas:
         self._followed: dict[tuple[str, Pointer], tuple[Node, str]] = {}
         self._merged: dict[tuple[str, Pointer], dict[str, Any]] = {}
         self._rows: dict[tuple[str, Pointer, str, int], list[Row]] = {}
+        Checked = frozenset[tuple[str, Pointer]]
+        self._expanded: dict[tuple[str, Pointer, str, int, int], tuple[list[Row], Checked, Checked]] = {}
+        self._checked: list[set[tuple[str, Pointer]]] = []  # per open expansion: the schemas it checked
 
     def follow(self, node: Node) -> tuple[Node, str]:
         """The schema a node stands for, and the name of the first named schema on its `$ref` chain."""
@@ -232,9 +235,32 @@ class Schemas:
         if depth >= max_depth:
             return []
         target, _ = self.follow(node)
-        if (target.uri, target.pointer) in stack or not isinstance(target.value, dict):
+        here = (target.uri, target.pointer)
+        if self._checked:
+            self._checked[-1].add(here)
+        if here in stack or not isinstance(target.value, dict):
             return []  # a circular reference: its type already links to the schema's section
-        stack = stack | {(target.uri, target.pointer)}
+        # The same schema at the same depth expands the same wherever every schema its expansion
+        # checked for a cycle is on the stack (or off it) as it was then: reuse those rows.
+        key = (target.uri, target.pointer, mode, depth, max_depth)
+        known = self._expanded.get(key)
+        if known is not None and stack & known[1] == known[2]:
+            if self._checked:
+                self._checked[-1].update(known[1])
+            return known[0]
+        self._checked.append(set())
+        try:
+            rows = self._expand(target, mode, depth, max_depth, stack | {here})
+        finally:
+            checked = frozenset(self._checked.pop())
+        if self._checked:
+            self._checked[-1].update(checked)
+        self._expanded[key] = (rows, checked, stack & checked)
+        return rows
+
+    def _expand(
+        self, target: Node, mode: str, depth: int, max_depth: int, stack: frozenset[tuple[str, Pointer]]
+    ) -> list[Row]:
         value = self.merged(target)
         rows: list[Row] = []
         discriminator = value.get("discriminator")
