@@ -161,3 +161,21 @@ def test_front_matter_problems(tmp_path: Path, run_cli: RunCli, value: str, mess
     status, err = _build(tmp_path, run_cli, {"source/index.html.md": page, "api.yaml": HEAD + "paths: {}\n"})
     assert status == 1
     assert message in err
+
+
+def test_a_large_spec_is_validated_beside_and_its_errors_still_located(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    paths = "".join(
+        f"  /items{n}:\n    get:\n      summary: Item {n} {'x' * 400}\n"
+        f"      responses:\n        '200': {{description: ok}}\n"
+        for n in range(2500)
+    )
+    spec = HEAD + "paths:\n" + paths + "  /broken:\n    get:\n      responses:\n        '200': [1]\n"
+    assert len(spec) > 1_000_000  # above the size validated in a child process
+    status, err = _build(tmp_path, run_cli, {"api.yaml": spec})
+    assert status == 1
+    line = spec.count("\n")
+    assert (
+        f"api.yaml:{line}:16: paths./broken.get.responses.200: expected a Response object, got a list" in err
+    )

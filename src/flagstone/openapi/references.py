@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,6 +84,7 @@ class Spec:
         self.inside = inside.resolve() if inside else None
         self.root_uri = root.resolve().as_uri()
         self.files: dict[str, SpecFile] = {}
+        self.stamps_by_path: dict[str, str] = {}
         self._load(self.root_uri, None)
         self.document = expect_document(self.files[self.root_uri])
         self.registry: Registry[Any] = Registry().with_resources(
@@ -94,8 +96,10 @@ class Spec:
     def root(self) -> Node:
         return Node(self.document, self.root_uri, ())
 
-    def paths_read(self) -> tuple[Path, ...]:
-        return tuple(spec.path for spec in self.files.values())
+    @property
+    def stamps(self) -> tuple[tuple[str, str], ...]:
+        """Every file read, as (absolute path, "size<TAB>mtime_ns" taken before it was read)."""
+        return tuple(sorted(self.stamps_by_path.items()))
 
     def _load(self, uri: str, where: Problem | None) -> None:
         """The file at `uri` and, in turn, every file its `$ref`s name."""
@@ -122,6 +126,8 @@ class Spec:
                 raise DocumentError(
                     Problem(problem.path, problem.line, message, key=problem.key, column=problem.column)
                 )
+            info = os.stat(path)  # before reading: an edit made meanwhile is seen by the next build
+            self.stamps_by_path[str(path.resolve())] = f"{info.st_size}\t{info.st_mtime_ns}"
             spec = load_spec_file(path, self.display(path))
             self.files[uri] = spec
             for ref, pointer in _refs(spec.data, ()):
