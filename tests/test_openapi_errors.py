@@ -179,3 +179,23 @@ def test_a_large_spec_is_validated_beside_and_its_errors_still_located(
     assert (
         f"api.yaml:{line}:16: paths./broken.get.responses.200: expected a Response object, got a list" in err
     )
+
+
+def test_openapi_3_2_builds(tmp_path: Path, run_cli: RunCli) -> None:
+    spec = HEAD.replace("3.0.3", "3.2.0") + textwrap.dedent("""
+    paths:
+      /pets:
+        query:
+          summary: Search pets
+          responses:
+            "200": {description: ok}
+        get:
+          summary: List pets
+          responses:
+            "200": {description: ok}
+    """)
+    status, err = _build(tmp_path, run_cli, {"api.yaml": spec})
+    assert status == 0, err
+    html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert '<p class="openapi-endpoint"><code>GET /pets</code></p>' in html
+    assert '<p class="openapi-endpoint"><code>QUERY /pets</code></p>' in html

@@ -116,6 +116,7 @@ class _Reader:
     def __init__(self, spec: Spec) -> None:
         self.spec = spec
         self.version = version(spec.document)
+        self.query = str(spec.document.get("openapi", "")).startswith("3.2")  # 3.2's QUERY method
         self.root = spec.root
         self.produces = self._strings(self.root.get("produces")) or ("application/json",)
         self.consumes = self._strings(self.root.get("consumes")) or ("application/json",)
@@ -322,7 +323,7 @@ class _Reader:
         return tuple(
             self.operation(method, path, item.child(method), item, webhook)
             for method in item.value
-            if method in METHODS
+            if method in METHODS or (method == "query" and self.query)
         )
 
     def api(self) -> Api:

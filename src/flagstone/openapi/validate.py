@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+import openapi_spec_validator
 from jsonschema.exceptions import ValidationError, best_match
 from openapi_spec_validator import (
     OpenAPIV2SpecValidator,
@@ -17,6 +18,7 @@ from flagstone.errors import DocumentError, Problem, did_you_mean, expected_got
 from flagstone.openapi.locate import SpecFile, problem_at, type_name
 
 _MAX_PROBLEMS = 20
+_V32: Any = getattr(openapi_spec_validator, "OpenAPIV32SpecValidator", None)  # from 0.8 on
 # Above this much spec text only its shape is checked: the validator's value checks (defaults and examples
 # against their schemas) take seconds per megabyte and only ever warn.
 FULL_CHECK_LIMIT = 5_000_000
@@ -166,6 +168,8 @@ def validate(spec: SpecFile, document: dict[str, Any]) -> tuple[Problem, ...]:
         "3.0": OpenAPIV30SpecValidator,
         "3.1": OpenAPIV31SpecValidator,
     }[found]
+    if str(document.get("openapi", "")).startswith("3.2") and _V32 is not None:
+        validator_class = _V32
     problems: list[Problem] = []
     warnings: list[Problem] = []
     validator = validator_class(document, base_uri=spec.path.resolve().as_uri())
