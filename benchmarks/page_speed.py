@@ -1,8 +1,10 @@
 """Speed of a large built page in headless Chromium: interactive, tab switch, main-thread work on scroll.
 
-usage: python3 benchmarks/page_speed.py [N] [--runs 3] [--site DIR]
-  N endpoints (default 1000), generated and built without cache; or --site: an already built site folder.
-  Needs Debian's chromium (/usr/bin/chromium) and Playwright. Prints three figures:
+usage: python3 benchmarks/page_speed.py [N ...] [--runs 3] [--site DIR]
+  N endpoints (default 1000 and 5000), generated and built without cache; or --site: an already built
+  site folder. Needs Debian's chromium (/usr/bin/chromium) and Playwright. Prints:
+
+- first contentful paint, from navigation start (Chrome's paint timing);
 
 - interactive: from navigation start to the moment the language tabs and the TOC both work (the selected
   tab is marked and the first TOC entry is active), recorded in the page by a MutationObserver;
@@ -10,7 +12,11 @@ usage: python3 benchmarks/page_speed.py [N] [--runs 3] [--site DIR]
   (requestAnimationFrame, then a task after it), for trusted clicks on each tab at three scroll positions;
   Chrome's own Event Timing duration for the same clicks (input to next paint, 8 ms steps) beside it;
 - scrolling: the whole page scrolled in 300 steps, one per frame; Long Animation Frames (over 50 ms) with
-  the script time in them that comes from theme.js (the scroll spy), and long tasks over 50 ms.
+  the script time in them that comes from theme.js (the scroll spy), and long tasks over 50 ms;
+- deep link: a fresh load of `index.html#<a heading 95% down the page>`, from navigation start to the
+  first frame where that heading sits at the top of the viewport (below its scroll-margin) and stays
+  there for 10 frames;
+- JS heap: the page's used JavaScript heap once interactive (performance.memory).
 """
 
 from __future__ import annotations
@@ -51,6 +57,30 @@ PROBE = """
   }).observe({ type: "event", durationThreshold: 16 });
 })();
 """
+# Installed before the page's scripts of a deep-link load: the first frame from which the target
+# heading stays at the top of the viewport for 10 frames in a row.
+LANDING = """
+(() => {
+  const id = decodeURIComponent(location.hash.slice(1));
+  let since = null, still = 0;
+  const frame = () => {
+    const target = document.getElementById(id), now = performance.now();
+    const top = target ? target.getBoundingClientRect().top : Infinity;
+    const margin = target ? parseFloat(getComputedStyle(target).scrollMarginTop) || 0 : 0;
+    if (Math.abs(top - margin) <= 2) {
+      if (since === null) since = now;
+      if (++still >= 10) { window.__landed = since; return; }
+    } else { since = null; still = 0; }
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+})();
+"""
+DEEP_TARGET = """() => {
+  const headings = [...document.querySelectorAll(".content h2[id]")];
+  return headings[Math.floor(headings.length * 0.95)].id;
+}"""
+FCP = "performance.getEntriesByName('first-contentful-paint')[0].startTime"
 READY = "window.__speed && window.__speed.tabs !== null && window.__speed.toc !== null"
 SCROLL = """async () => {
   const frames = [], tasks = [];
@@ -83,6 +113,9 @@ def measure(url: str, runs: int) -> dict[str, list[float]]:
         "long_frames": [],
         "toc": [],
         "tasks": [],
+        "fcp": [],
+        "heap": [],
+        "deep_link": [],
     }
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
@@ -93,6 +126,10 @@ def measure(url: str, runs: int) -> dict[str, list[float]]:
             page.wait_for_function(READY, timeout=60_000, polling=50)
             marks: dict[str, Any] = page.evaluate("window.__speed")
             results["interactive"].append(max(marks["tabs"], marks["toc"]))
+            page.wait_for_function("performance.getEntriesByName('first-contentful-paint').length")
+            results["fcp"].append(page.evaluate(FCP))
+            results["heap"].append(page.evaluate("performance.memory.usedJSHeapSize") / 1e6)
+            deep = page.evaluate(DEEP_TARGET)
             page.wait_for_timeout(500)
             clicks = 0
             for position in (0.0, 0.4, 0.8):
@@ -111,6 +148,12 @@ def measure(url: str, runs: int) -> dict[str, list[float]]:
             results["toc"] += scroll["toc"]
             results["tasks"] += scroll["tasks"]
             page.close()
+            page = browser.new_page(viewport=VIEWPORT)  # type: ignore[arg-type]
+            page.add_init_script(LANDING)
+            page.goto(f"{url}#{deep}", wait_until="commit")
+            page.wait_for_function("window.__landed !== undefined", timeout=60_000, polling=100)
+            results["deep_link"].append(page.evaluate("window.__landed"))
+            page.close()
         browser.close()
     return results
 
@@ -119,6 +162,7 @@ def report(title: str, results: dict[str, list[float]], runs: int) -> None:
     interactive, switch, event = results["interactive"], results["switch"], results["event"]
     frames, toc, tasks = results["long_frames"], results["toc"], results["tasks"]
     print(title)
+    print(f"  first contentful paint: median {statistics.median(results['fcp']):.0f} ms")
     print(
         "  interactive (tabs and TOC working), from navigation start: "
         f"median {statistics.median(interactive):.0f} ms (runs: {', '.join(f'{t:.0f}' for t in interactive)})"
@@ -134,31 +178,38 @@ def report(title: str, results: dict[str, list[float]], runs: int) -> None:
         f"frames over 50 ms: {len(frames)} (longest {max(frames, default=0):.0f} ms); "
         f"long tasks over 50 ms: {len(tasks)} (longest {max(tasks, default=0):.0f} ms)"
     )
+    landed = results["deep_link"]
+    print(
+        f"  deep link to a heading 95% down, landed: median {statistics.median(landed):.0f} ms "
+        f"(runs: {', '.join(f'{t:.0f}' for t in landed)})"
+    )
+    print(f"  JS heap once interactive: median {statistics.median(results['heap']):.1f} MB")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("size", nargs="?", type=int, default=1000)
+    parser.add_argument("sizes", nargs="*", type=int, default=[1000, 5000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--site", type=Path, help="measure this built site instead of generating one")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="flagstone-page-speed-") as temporary:
-        site = args.site
-        if site is None:
-            work = Path(temporary)
-            generate(args.size, work / "project")
-            site = work / "site"
-            build(BuildOptions(work / "project", site, use_cache=False))
-        page_html = (site / "index.html").read_text(encoding="utf-8")
-        with serving(site) as url:
-            results = measure(url, args.runs)
-    title = (
-        f"{'site ' + str(args.site) if args.site else f'{args.size} endpoints'}: page HTML "
-        f"{len(page_html.encode()) / 1e6:.1f} MB, {page_html.count('<section>')} sections"
-    )
-    report(title, results, args.runs)
+    for size in [None] if args.site else args.sizes:
+        with tempfile.TemporaryDirectory(prefix="flagstone-page-speed-") as temporary:
+            site = args.site
+            if site is None:
+                work = Path(temporary)
+                generate(size, work / "project")
+                site = work / "site"
+                build(BuildOptions(work / "project", site, use_cache=False))
+            page_html = (site / "index.html").read_text(encoding="utf-8")
+            with serving(site) as url:
+                results = measure(url, args.runs)
+        title = (
+            f"{'site ' + str(args.site) if args.site else f'{size} endpoints'}: page HTML "
+            f"{len(page_html.encode()) / 1e6:.1f} MB, {page_html.count('<section>')} sections"
+        )
+        report(title, results, args.runs)
     return 0
 
 

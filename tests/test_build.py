@@ -172,6 +172,25 @@ def test_unknown_fence_language_warns_and_fails_with_strict(run_cli: RunCli, tmp
     assert "error: source/index.html.md:3: fence: unknown code language 'klingon'" in strict.err
 
 
+def test_a_fence_right_after_text_warns_in_build_and_check_and_fails_with_strict(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    page = "---\ntitle: T\n---\n# A\n\nSee:\n```shell\ncurl x\n```\n\n## B\n"
+    project = write_project(tmp_path / "p", {"source/index.html.md": page})
+    warning = (
+        "source/index.html.md:7: fence: a code fence right after a text line stays text in the paragraph,"
+        " as on the Slate site (add a blank line before the fence)"
+    )
+    result = run_cli("build", project)
+    assert result.status == 0
+    assert f"warning: {warning}" in result.err
+    check = run_cli("check", project)
+    assert f"warning: {warning}" in check.out.splitlines()
+    strict = run_cli("build", project, "--strict")
+    assert strict.status == 1
+    assert f"error: {warning}" in strict.err
+
+
 def test_internal_error_has_no_traceback(
     run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

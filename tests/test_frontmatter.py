@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 
 from flagstone.errors import DocumentError
+from flagstone.loading.front_matter_keys import KEYS, KNOWN_KEYS
 from flagstone.loading.frontmatter import load_source, parse_settings, split_front_matter
 from flagstone.models import IncludeRef, LanguageTab, PageSettings
+from tests.conftest import REPO, RunCli, shared_path, write_project
 
 
 def settings_of(text: str, tmp_path: Path) -> PageSettings:
@@ -68,6 +70,27 @@ def test_crlf_and_bom(tmp_path: Path) -> None:
     assert source.first_line == 4
 
 
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_text_with_a_byte_order_mark(run_cli: RunCli, tmp_path: Path, encoding: str) -> None:
+    text = "---\r\ntitle: Café\r\n---\r\n# Naïve résumé\r\n"
+    data = text.encode(encoding)
+    if encoding in ("utf-16-le", "utf-16-be"):  # these codecs write no mark of their own
+        data = "\ufeff".encode(encoding) + data
+    write_project(tmp_path, {"source/index.html.md": data})
+    split, source = load_source(tmp_path / "source" / "index.html.md", "source/index.html.md")
+    assert parse_settings(split, "index.html.md")[0].title == "Café"
+    assert (source.text, source.first_line) == ("# Naïve résumé\n", 4)
+    assert run_cli("build", tmp_path, "-q").status == 0
+    assert ">Naïve résumé</h1>" in (tmp_path / "build" / "index.html").read_text(encoding="utf-8")
+
+
+def test_invalid_utf16_names_line_and_byte(tmp_path: Path) -> None:
+    text = "\ufeff---\ntitle: x\n---\n# Caf".encode("utf-16-le") + b"\x00\xdc" + "\n".encode("utf-16-le")
+    assert errors_of(text, tmp_path) == [
+        "source/index.html.md:4: expected UTF-16 text, got the byte 0x00 at byte offset 46"
+    ]
+
+
 def test_wrong_types_are_all_reported_with_lines(tmp_path: Path) -> None:
     assert errors_of('---\nlanguage_tabs: shell\nincludes: errors\nsearch: "yes"\n---\n', tmp_path) == [
         "source/index.html.md:2: language_tabs: expected a list, got a string 'shell'",
@@ -88,10 +111,35 @@ def test_non_mapping_front_matter(tmp_path: Path) -> None:
     ]
 
 
-def test_duplicate_key(tmp_path: Path) -> None:
-    assert errors_of("---\ntitle: a\ntitle: b\n---\n", tmp_path) == [
-        "source/index.html.md:3: title: duplicate key 'title' (the first one would be ignored)"
+def warnings_of(text: str, tmp_path: Path) -> list[str]:
+    path = tmp_path / "index.html.md"
+    path.write_text(text, encoding="utf-8")
+    split, _ = load_source(path, "source/index.html.md")
+    return [warning.format() for warning in parse_settings(split, "source/index.html.md")[1]]
+
+
+def test_repeated_key_keeps_the_last_value_and_warns(tmp_path: Path) -> None:
+    text = "---\ntitle: a\nsearch: maybe\nmeta:\n  - name: x\n    name: y\ntitle: b\nsearch: true\n---\n"
+    settings = settings_of(text, tmp_path)  # the first `search` is not even checked: Slate never sees it
+    assert (settings.title, settings.search, settings.meta) == ("b", True, ((("name", "y"),),))
+    assert warnings_of(text, tmp_path) == [
+        "source/index.html.md:6: meta[0].name: repeated key, the value from line 6 replaces the one from line 5",
+        "source/index.html.md:7: title: repeated key, the value from line 7 replaces the one from line 2",
+        "source/index.html.md:8: search: repeated key, the value from line 8 replaces the one from line 3",
     ]
+
+
+def test_slate_edge_page_with_language_tabs_twice(run_cli: RunCli, tmp_path: Path) -> None:
+    page = shared_path("spec", "slate-edge", "edge4", "source", "index.html.md").read_text(encoding="utf-8")
+    front_matter = page.split("\n---\n")[0].replace("includes:\n  - classes\n  - erb_helpers\n", "")
+    write_project(tmp_path, {"source/index.html.md": f"{front_matter}\n---\n# Hi\n"})
+    warning = "source/index.html.md:5: language_tabs: repeated key, the value from line 5 replaces the one from line 3"
+    built = run_cli("build", tmp_path, "-q")
+    assert (built.status, built.err.splitlines()) == (0, [f"warning: {warning}"])
+    html = (tmp_path / "build" / "index.html").read_text(encoding="utf-8")
+    assert 'data-language-name="python"' in html and 'data-language-name="shell"' not in html
+    strict = run_cli("build", tmp_path, "-o", tmp_path / "strict", "--strict")
+    assert (strict.status, strict.err.splitlines()) == (1, [f"error: {warning}", "build failed: 1 error(s)"])
 
 
 def test_tab_key_that_cannot_be_a_css_class(tmp_path: Path) -> None:
@@ -99,6 +147,25 @@ def test_tab_key_that_cannot_be_a_css_class(tmp_path: Path) -> None:
         "source/index.html.md:2: language_tabs[0]: expected a name of letters, digits, '-', '_', '+', '#' or '.' "
         "(it becomes a CSS class), got a string 'my lang'"
     ]
+
+
+def test_meta_attributes_must_be_attribute_names(tmp_path: Path) -> None:
+    text = (
+        "---\nmeta:\n  - name: description\n    onload=alert(1) x: y\n"
+        "  - 1: one\n    content: [a, b]\n  - property: og:title\n    content: Kittn\n    http-equiv: x\n---\n"
+    )
+    assert errors_of(text, tmp_path) == [
+        "source/index.html.md:4: meta[0]: expected an attribute name like 'name', 'property' or 'http-equiv' "
+        "(a letter, then letters, digits, '-', '_', ':' or '.'), got a string 'onload=alert(1) x'",
+        "source/index.html.md:5: meta[1]: expected an attribute name like 'name', 'property' or 'http-equiv' "
+        "(a letter, then letters, digits, '-', '_', ':' or '.'), got a number 1",
+        "source/index.html.md:6: meta[1].content: expected a string, got a list",
+    ]
+    fine = "---\nmeta:\n  - property: og:title\n    content: Kittn\n  - http-equiv: refresh\n    data-x_y:z.w: 1\n---\n"
+    assert settings_of(fine, tmp_path).meta == (
+        (("property", "og:title"), ("content", "Kittn")),
+        (("http-equiv", "refresh"), ("data-x_y:z.w", "1")),
+    )
 
 
 def test_heading_level_range(tmp_path: Path) -> None:
@@ -127,3 +194,22 @@ def test_invalid_utf8_names_line_and_byte(tmp_path: Path) -> None:
 def test_unclosed_front_matter_is_body() -> None:
     split = split_front_matter("---\nnot closed\n")
     assert split.yaml_text is None
+
+
+def test_the_key_table_is_the_documented_table() -> None:
+    writing = (REPO / "includes" / "_writing.md").read_text(encoding="utf-8")
+    table = writing.split("Key | Type | Default | Meaning\n--- | --- | --- | ---\n")[1].split("\n\n")[0]
+    assert table.splitlines() == [row.doc_row() for row in KEYS.values()]
+
+
+def test_every_key_comes_from_the_table(tmp_path: Path) -> None:
+    assert {*KEYS, "language_clients"} == KNOWN_KEYS
+    assert [(row.name, row.field) for row in KEYS.values() if row.name != row.field] == [
+        ("headingLevel", "heading_level")
+    ]
+    assert settings_of("---\nheadingLevel: 4\nlanguage_clients: [x]\n---\n", tmp_path) == PageSettings(
+        heading_level=4
+    )
+    assert warnings_of("---\nheadingLvel: 4\n---\n", tmp_path) == [
+        "source/index.html.md:2: headingLvel: unknown front-matter key, ignored (did you mean 'headingLevel'?)"
+    ]

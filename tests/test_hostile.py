@@ -67,7 +67,7 @@ def test_include_name_leading_outside_the_project(run_cli: RunCli, tmp_path: Pat
     [
         ("> " * 10000 + "deep\n", 3),
         ("- " * 10000 + "deep\n", 3),
-        ("".join("  " * i + "- x\n" for i in range(200)), 42),
+        ("".join("  " * i + "- x\n" for i in range(200)), 83),
     ],
     ids=["quotes", "lists", "indented-lists"],
 )
@@ -77,6 +77,85 @@ def test_ten_thousand_deep_nesting_fails_cleanly(text: str, line: int) -> None:
     assert [p.format() for p in caught.value.problems] == [
         f"big.md:{line}: expected lists and quotes nested at most 80 levels deep, got deeper"
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["> " * 80 + "deep\n", "- " * 80 + "deep\n", "".join("  " * i + "- deep\n" for i in range(80))],
+    ids=["quotes", "lists", "indented-lists"],
+)
+def test_nesting_at_the_limit_renders_every_level(text: str) -> None:
+    html = render(text)
+    assert html.count("<blockquote>") + html.count("<ul>") == 80 and "deep" in html
+
+
+@pytest.mark.parametrize(
+    ("front_matter", "where"),
+    [
+        ("meta: " + "[" * 300 + "]" * 300 + "\n", "2:57"),
+        ("meta:\n" + "".join("  " * i + "-\n" for i in range(1, 300)), "53:103"),
+        ("meta:\n" + "".join("  " * i + "- x:\n" for i in range(1, 300)), "27:53"),
+    ],
+    ids=["flow", "block-lists", "block-maps"],
+)
+def test_front_matter_nested_three_hundred_deep_is_a_located_error(
+    run_cli: RunCli, tmp_path: Path, front_matter: str, where: str
+) -> None:
+    write_project(tmp_path, {"source/index.html.md": f"---\n{front_matter}---\n# Hi\n"})
+    result = run_cli("build", tmp_path, "-q")
+    message = "source/index.html.md:2:57: meta: expected values nested at most 50 levels deep, got deeper"
+    assert (result.status, result.err.splitlines()[0]) == (1, "error: " + message.replace("2:57", where))
+
+
+def laughs(indent: str) -> str:
+    """A "billion laughs": nine anchors, each a list of nine aliases of the one before (9**9 values)."""
+    lines = [f'{indent}- &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"{indent}- &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 9)]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("front_matter", "message"),
+    [
+        (
+            "meta:\n  - name: laughs\n    content:\n" + laughs("      "),
+            "source/index.html.md:10:14: meta[0].content[5][0]: expected aliases standing for at most "
+            "100000 values in all, got more with *a4",
+        ),
+        (
+            "language_tabs:\n  - shell:\n" + laughs("    "),
+            "source/index.html.md:9:12: language_tabs[0].shell[5][0]: expected aliases standing for at most "
+            "100000 values in all, got more with *a4",
+        ),
+    ],
+    ids=["meta", "tab-label"],
+)
+def test_billion_laughs_is_a_quick_located_error(
+    run_cli: RunCli, tmp_path: Path, front_matter: str, message: str
+) -> None:
+    write_project(tmp_path, {"source/index.html.md": f"---\n{front_matter}---\n# Hi\n"})
+    started = time.perf_counter()
+    result = run_cli("build", tmp_path, "-q")
+    assert time.perf_counter() - started < 1
+    assert (result.status, result.err.splitlines()) == (1, [f"error: {message}", "build failed: 1 error(s)"])
+
+
+def test_an_alias_inside_the_value_it_names_is_refused(run_cli: RunCli, tmp_path: Path) -> None:
+    write_project(tmp_path, {"source/index.html.md": "---\nmeta:\n  - &tag\n    name: *tag\n---\n# Hi\n"})
+    result = run_cli("build", tmp_path, "-q")
+    assert (result.status, result.err.splitlines()[0]) == (
+        1,
+        "error: source/index.html.md:4:11: meta[0].name: expected an alias to a value given before it, "
+        "got *tag inside the value it names",
+    )
+
+
+def test_aliases_of_ordinary_size_are_read(run_cli: RunCli, tmp_path: Path) -> None:
+    tabs = "language_tabs:\n  - shell: &curl cURL\n  - bash: *curl\n"
+    write_project(tmp_path, {"source/index.html.md": f"---\n{tabs}---\n# Hi\n"})
+    assert run_cli("build", tmp_path, "-q").status == 0
+    html = (tmp_path / "build" / "index.html").read_text(encoding="utf-8")
+    assert 'data-language-name="shell">cURL</a>' in html and 'data-language-name="bash">cURL</a>' in html
 
 
 def test_deep_inline_nesting_renders() -> None:

@@ -70,8 +70,8 @@ def test_other_erb_is_an_error_with_location(tmp_path: Path, run_cli: RunCli) ->
     result = build(run_cli, tmp_path)
     assert result.status == 1
     assert result.err.splitlines()[0] == (
-        'error: source/index.html.md.erb:6: expected <%= partial "includes/name" %> (the only ERB flagstone '
-        "can evaluate), got <%= current_page.url %>"
+        "error: source/index.html.md.erb:6: expected a partial, image_tag or link_to call (the only ERB "
+        "flagstone can evaluate), got <%= current_page.url %>"
     )
 
 

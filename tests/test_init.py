@@ -44,6 +44,24 @@ def test_the_workflow_builds_strictly_and_publishes_to_pages(tmp_path: Path) -> 
     assert deploy["steps"][0]["uses"].startswith("actions/deploy-pages@")
 
 
+def test_the_workflow_shows_a_versioned_deploy(tmp_path: Path) -> None:
+    text = project_files("Docs")[".github/workflows/docs.yml"].decode()
+    # YAML 1.1 reads the key `on` as true.
+    assert yaml.safe_load(text)[True] == {"push": {"branches": ["main"]}, "workflow_dispatch": None}
+    # The commented alternative, uncommented, is a whole workflow of its own.
+    commented = text[text.index("\n# name: docs\n") + 1 :]
+    workflow = yaml.safe_load(
+        "\n".join(line.removeprefix("#").removeprefix(" ") for line in commented.splitlines())
+    )
+    assert workflow[True] == {"push": {"tags": ["v*"]}}
+    assert workflow["permissions"] == {"contents": "write"}  # deploy pushes the gh-pages branch
+    runs = [step.get("run", "") for step in workflow["jobs"]["versions"]["steps"]]
+    assert 'git config user.name "github-actions[bot]"\n' in runs[-2]  # deploy commits: it needs an author
+    assert (
+        runs[-1] == 'flagstone deploy --strict --version "${GITHUB_REF_NAME#v}" --alias latest --set-default'
+    )
+
+
 def test_the_new_project_builds_strictly_without_a_warning(run_cli: RunCli, tmp_path: Path) -> None:
     assert run_cli("init", tmp_path, "--title", 'Kittn: the "API"').status == 0
     result = run_cli("build", tmp_path, "--strict")

@@ -34,6 +34,15 @@ def ids_of(markdown: str) -> list[str]:
         ("**Bold** header", "bold-header"),
         ("a &amp; b", "a-amp-b"),
         ("a&nbsp;b", "a-nbsp-b"),
+        # Backslashes: kept before letters (a namespace), an escape before punctuation (Redcarpet's too)
+        (r"\Vendor\Core\Controller\CommonController", "vendor-core-controller-commoncontroller"),
+        (r"Mautic-like \Name\Space\Trait", "mautic-like-name-space-trait"),
+        (r"#####Vendor\Core\Model", "vendor-core-model"),
+        (r"C:\path\to\file", "c-path-to-file"),
+        (r"A \*literal\* star", "a-literal-star"),
+        (r"Escaped \#hash and \_under", "escaped-hash-and-_under"),
+        (r"Back\\slash", "back-slash"),
+        (r"a \<b\> \& c", "a-lt-b-gt-amp-c"),
     ],
 )
 def test_slug_of_spec_examples(heading: str, expected: str) -> None:

@@ -15,7 +15,7 @@ from flagstone.errors import DocumentError, Problem, UsageError
 from flagstone.forked import Signal, in_child
 from flagstone.incremental import input_stamp, record_build, state_folder
 from flagstone.layouts import LayoutKey, PageLayout, PageLayouts
-from flagstone.loading.project import discover, load_page
+from flagstone.loading.project import discover, layout_warnings, load_page
 from flagstone.markdown_twins import llms_full, llms_index, twin_file, twin_page
 from flagstone.markup.highlight import StyleRules, style_rules, unstyled_classes
 from flagstone.memo import Memo, StoredMemo
@@ -273,7 +273,7 @@ def _build(
             None if layout else assemble(page, parts[0], parts[1:], memo)
             for page, parts, (_, layout) in zip(pages, files, known, strict=True)
         ]
-        warnings = tuple(
+        warnings = layout_warnings(project) + tuple(
             w for _, page_warnings in loaded for w in page_warnings if options.strict or not w.strict_only
         )
         warnings += tuple(

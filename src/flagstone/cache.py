@@ -18,6 +18,7 @@ RENDERER = "renderer"  # in the cache folder: the fingerprint of the renderer th
 # flagstone, or a developer's edit) must invalidate every cached fragment.
 _RENDER_MODULES = (
     "chinese_scripts.py",
+    "html_files.py",
     "markup/dialect.py",
     "markup/fastjson.py",
     "markup/fastlex.py",

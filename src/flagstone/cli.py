@@ -189,11 +189,16 @@ def _add_deploy(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "repository, on top of the branch's history (fetched from REMOTE when it is there), then push\n"
         "BRANCH to REMOTE. What is built is the committed files of HEAD: a project with uncommitted\n"
         "changes is refused unless --allow-dirty is given. The work tree, the index and the checked-out\n"
-        "branch are never touched, and a local BRANCH commit that REMOTE lacks is never dropped.",
+        "branch are never touched, and a local BRANCH commit that REMOTE lacks is never dropped.\n"
+        "With --version the site goes into VERSION/ of BRANCH beside the other versions, listed in\n"
+        "versions.json, with a version menu on every page.",
         [
             "flagstone deploy",
             "flagstone deploy --no-push",
             "flagstone deploy docs --branch pages --remote upstream -m 'Publish the v2 docs'",
+            "flagstone deploy --version 2.1 --alias latest --set-default",
+            "flagstone deploy --list",
+            "flagstone deploy --delete 1.0",
         ],
         _run_deploy,
     )
@@ -209,7 +214,52 @@ def _add_deploy(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         help="publish uncommitted changes too (the files as they are; git-ignored ones never)",
     )
     parser.add_argument("--theme", type=Path, help="a theme folder overriding the default theme file by file")
+    _add_site_url(parser)
+    _add_versions(parser)
     _add_verbosity(parser)
+
+
+def _add_versions(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("versions")
+    which = group.add_mutually_exclusive_group()
+    which.add_argument(
+        "--version",
+        type=_version_name,
+        metavar="VERSION",
+        help="publish the site as VERSION/, keeping the other versions (updates versions.json)",
+    )
+    which.add_argument("--list", action="store_true", help="print the published versions and their aliases")
+    which.add_argument(
+        "--delete", type=_version_name, metavar="VERSION", help="remove VERSION and its aliases"
+    )
+    group.add_argument(
+        "--alias",
+        action="append",
+        default=[],
+        type=_alias_name,
+        metavar="NAME",
+        help="also publish NAME/ redirecting to VERSION, moved from another version if needed (repeatable)",
+    )
+    group.add_argument("--title", help="VERSION's title in the version menu (default: VERSION)")
+    group.add_argument("--set-default", action="store_true", help="make the site's root redirect to VERSION")
+
+
+def _version_name(text: str) -> str:
+    return _name(text, "version")
+
+
+def _alias_name(text: str) -> str:
+    return _name(text, "alias")
+
+
+def _name(text: str, what: str) -> str:
+    from flagstone.commands.versions import VersionError, check_name
+
+    try:
+        check_name(text, what)
+    except VersionError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -317,6 +367,13 @@ def _run_deploy(args: argparse.Namespace) -> int:
     from flagstone.commands import deploy
     from flagstone.commands.console import Console
 
+    for flag, given in (
+        ("--alias", args.alias),
+        ("--title", args.title),
+        ("--set-default", args.set_default),
+    ):
+        if given and args.version is None:
+            raise UsageError(f"{flag} needs --version: it applies to the version being deployed")
     options = deploy.DeployOptions(
         args.project,
         args.branch,
@@ -326,8 +383,18 @@ def _run_deploy(args: argparse.Namespace) -> int:
         args.theme,
         args.strict,
         args.allow_dirty,
+        args.version,
+        tuple(args.alias),
+        args.title,
+        args.set_default,
+        args.site_url,
     )
-    return deploy.run(options, Console(args.quiet, args.verbose))
+    console = Console(args.quiet, args.verbose)
+    if args.list:
+        return deploy.run_list(options, console)
+    if args.delete is not None:
+        return deploy.run_delete(options, args.delete, console)
+    return deploy.run(options, console)
 
 
 def _interrupt(signum: int, frame: object) -> None:

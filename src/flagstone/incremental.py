@@ -24,10 +24,13 @@ MANIFEST = "last-build.json"
 
 
 def _tree_entries(folder: Path, skip: Path | None = None) -> Iterable[str]:
-    for directory, dirnames, filenames in os.walk(folder):
-        if skip is not None and Path(directory).resolve() == skip:
+    seen: set[str] = set()  # linked folders are followed (the build reads them), each folder once
+    for directory, dirnames, filenames in os.walk(folder, followlinks=True):
+        real = os.path.realpath(directory)
+        if (skip is not None and Path(real) == skip) or real in seen:
             dirnames.clear()
             continue
+        seen.add(real)
         dirnames.sort()
         for name in sorted(filenames):
             path = os.path.join(directory, name)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from flagstone.errors import Problem
 
-SITE_URL = re.compile(r"https?://[^\s/?#]+(/[^\s?#]*)?")  # where a site is published: no query, no fragment
+# Front matter's records are declared with its key table; they are passed on from here like the others.
+from flagstone.loading.front_matter_keys import SITE_URL as SITE_URL
+from flagstone.loading.front_matter_keys import IncludeRef as IncludeRef
+from flagstone.loading.front_matter_keys import LanguageTab as LanguageTab
+from flagstone.loading.front_matter_keys import PageSettings as PageSettings
+
 _NUL = "\x00"  # what delimits the markers in a rendered file's HTML (markup.render.MARK)
 
 
@@ -37,57 +41,6 @@ class BuildReport:
     # (path in the site, SHA-256 of its bytes) for every file written, when the build was asked for them
     file_digests: tuple[tuple[str, bytes], ...] = ()
     inputs: tuple[tuple[str, str], ...] = ()  # files read beyond source/ and includes/ (PageSource.inputs)
-
-
-@dataclass(frozen=True)
-class LanguageTab:
-    """One entry of `language_tabs`: the key fences are matched against, and its label (may hold HTML)."""
-
-    key: str
-    label: str
-
-
-@dataclass(frozen=True)
-class IncludeRef:
-    """One entry of `includes`, with the front-matter line it came from."""
-
-    name: str
-    line: int
-
-
-@dataclass(frozen=True)
-class OpenAPIRef:
-    """The `openapi` front-matter key: the spec (relative to the page), its options, and its line."""
-
-    spec: str
-    options: tuple[tuple[str, Any], ...] = ()
-    line: int = 0
-
-
-@dataclass(frozen=True)
-class PageSettings:
-    """A page's front matter, validated, with Slate's defaults filled in."""
-
-    title: str = "API Documentation"
-    language_tabs: tuple[LanguageTab, ...] = ()
-    toc_footers: tuple[str, ...] = ()
-    includes: tuple[IncludeRef, ...] = ()
-    search: bool = False
-    code_clipboard: bool = False
-    meta: tuple[tuple[tuple[str, str], ...], ...] = ()
-    heading_level: int = 2
-    highlight_theme: str = "monokai"
-    rtl: bool = False
-    layout: str = "page"
-    site_url: str = ""  # where the site is published: its pages get a canonical URL, a card and a sitemap
-    description: str = ""  # for search engines and link previews (the first paragraph when not given)
-    social_image: str = ""  # the link preview's image: a path in the site or a URL
-    llms: bool = True  # a Markdown twin of the page, and the page in llms.txt and llms-full.txt
-    openapi: OpenAPIRef | None = None  # a spec whose reference follows the page's own Markdown
-
-    @property
-    def tab_keys(self) -> tuple[str, ...]:
-        return tuple(tab.key for tab in self.language_tabs)
 
 
 @dataclass(frozen=True)

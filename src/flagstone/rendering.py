@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from flagstone.cache import FragmentCache, renderer_fingerprint
+from flagstone.html_files import html_fragment, is_html_template
 from flagstone.markup import highlight
 from flagstone.markup.render import MarkdownRenderer
 from flagstone.models import Fragment, PageSource, PartSource, RenderedPart, SourceText
@@ -53,6 +54,8 @@ def _worker_renderer() -> MarkdownRenderer:
 
 def _render_job(job: RenderJob) -> Fragment:
     words = fragment_words if job.search else None
+    if is_html_template(job.source.path.name):
+        return html_fragment(job.source, words, job.unstyled)
     return _worker_renderer().render(job.source, job.tab_keys, words, job.unstyled)
 
 

@@ -44,6 +44,19 @@ def check_output_dir(out: Path, project_root: Path, source: Path) -> None:
         )
 
 
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise _unreadable(path, error) from None
+
+
+def _unreadable(path: Path, error: OSError) -> DocumentError:
+    """A file to copy into the site that cannot be read: the file is to blame, not the output folder."""
+    reason = error.strerror or str(error)
+    return DocumentError(Problem(str(path), None, f"cannot copy this file into the site: {reason}"))
+
+
 def _pieces(data: bytes | tuple[bytes, ...] | None) -> tuple[bytes, ...]:
     return data if isinstance(data, tuple) else (data or b"",)
 
@@ -86,7 +99,7 @@ class SiteWriter:
         self._pending.append(self._pool.submit(self._write, file))
         if self.digests is not None:  # here, while the writer thread writes (hashing lets go of the GIL)
             digest = hashlib.sha256()
-            for piece in _pieces(file.data if file.copy_from is None else file.copy_from.read_bytes()):
+            for piece in _pieces(file.data if file.copy_from is None else _read(file.copy_from)):
                 digest.update(piece)
             self.digests[file.path] = digest.digest()
 
@@ -122,7 +135,12 @@ class SiteWriter:
         target = self.staging / file.path
         target.parent.mkdir(parents=True, exist_ok=True)
         if file.copy_from is not None:
-            shutil.copyfile(file.copy_from, target)
+            try:
+                shutil.copyfile(file.copy_from, target)
+            except OSError as error:
+                if error.filename != str(file.copy_from):
+                    raise
+                raise _unreadable(file.copy_from, error) from None
         else:
             with target.open("wb") as handle:
                 handle.writelines(_pieces(file.data))

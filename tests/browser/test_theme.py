@@ -25,11 +25,14 @@ def test_tabs_switch_blocks_and_url_and_survive_reload_and_back(page: Any, kittn
     assert visible_tabs(page) == ["tab-json", "tab-shell"]
     page.click(".dark-box .lang-selector a[data-language-name='python']")
     assert visible_tabs(page) == ["tab-json", "tab-python"]
+    # The URL follows once the switch is on screen (a URL update costs tens of ms on a big page).
+    page.wait_for_function("location.search === '?python'")
     assert page.url.split("/")[-1].startswith("index.html?python")
     page.reload()
     assert visible_tabs(page) == ["tab-json", "tab-python"]
     page.click(".dark-box .lang-selector a[data-language-name='ruby']")
     assert visible_tabs(page) == ["tab-json", "tab-ruby"]
+    page.wait_for_function("location.search === '?ruby'")
     page.go_back()
     page.wait_for_function(
         "document.querySelector(\".lang-selector a[data-language-name='python']\").getAttribute('aria-selected') === 'true'"

@@ -342,12 +342,16 @@
     input.select();
   });
 
-  // Arrived from a result on another page: mark the matches there.
-  try {
-    const remembered = JSON.parse(sessionStorage.getItem(HIGHLIGHT_KEY));
-    sessionStorage.removeItem(HIGHLIGHT_KEY);
-    if (remembered && decodeURIComponent(location.hash.slice(1)) === remembered.id) {
-      highlightSection(remembered.id, { tokens: remembered.tokens, near: new Set(remembered.near) });
-    }
-  } catch (_) { /* storage unavailable: no marks */ }
+  // Arrived from a result on another page: mark the matches there, once the content is in.
+  function markArrival() {
+    try {
+      const remembered = JSON.parse(sessionStorage.getItem(HIGHLIGHT_KEY));
+      sessionStorage.removeItem(HIGHLIGHT_KEY);
+      if (remembered && decodeURIComponent(location.hash.slice(1)) === remembered.id) {
+        highlightSection(remembered.id, { tokens: remembered.tokens, near: new Set(remembered.near) });
+      }
+    } catch (_) { /* storage unavailable: no marks */ }
+  }
+  if (document.readyState !== "loading") markArrival();
+  else document.addEventListener("DOMContentLoaded", markArrival);
 })();

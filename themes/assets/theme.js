@@ -32,9 +32,11 @@
   }).join("\n");
   if (hide) document.head.appendChild(document.createElement("style")).textContent = hide;
 
+  let tabs = []; // found once: searching a big page is slow
+
   function applyLanguage(language) {
     body.dataset.language = language;
-    for (const tab of document.querySelectorAll(".lang-selector a[data-language-name]")) {
+    for (const tab of tabs) {
       const selected = tab.dataset.languageName === language;
       tab.setAttribute("aria-selected", String(selected));
       tab.tabIndex = selected ? 0 : -1;
@@ -48,30 +50,36 @@
     const before = anchor ? anchor.getBoundingClientRect().top : 0;
     applyLanguage(language);
     try { localStorage.setItem("language", language); } catch (_) { /* see storedLanguage */ }
-    if (push) history.pushState({ language }, "", `?${encodeURIComponent(language)}${location.hash}`);
+    // A URL update re-resolves every link (slow on big pages): it waits until the switch shows.
+    if (push) {
+      requestAnimationFrame(() => setTimeout(() => {
+        history.pushState({ language }, "", `?${encodeURIComponent(language)}${location.hash}`);
+      }, 0));
+    }
     if (anchor) window.scrollBy(0, anchor.getBoundingClientRect().top - before);
   }
 
   function setupTabs() {
     if (!languages.length) return;
+    tabs = [...document.querySelectorAll(".lang-selector a[data-language-name]")];
     // Tab semantics are added here, where they become true: without script the links simply reload.
     for (const list of document.querySelectorAll(".lang-selector")) {
       list.setAttribute("role", "tablist");
       list.setAttribute("aria-label", "Code language");
     }
-    for (const tab of document.querySelectorAll(".lang-selector a[data-language-name]")) {
+    for (const tab of tabs) {
       tab.setAttribute("role", "tab");
       tab.addEventListener("click", (event) => {
         event.preventDefault();
         switchLanguage(tab.dataset.languageName, true);
       });
       tab.addEventListener("keydown", (event) => {
-        const tabs = [...tab.parentElement.querySelectorAll("a[data-language-name]")];
+        const row = [...tab.parentElement.querySelectorAll("a[data-language-name]")];
         const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[event.key];
         let next = null;
-        if (step) next = tabs[(tabs.indexOf(tab) + step + tabs.length) % tabs.length];
-        if (event.key === "Home") next = tabs[0];
-        if (event.key === "End") next = tabs[tabs.length - 1];
+        if (step) next = row[(row.indexOf(tab) + step + row.length) % row.length];
+        if (event.key === "Home") next = row[0];
+        if (event.key === "End") next = row[row.length - 1];
         if (!next) return;
         event.preventDefault();
         next.focus();
@@ -83,17 +91,16 @@
   }
 
   // ---- table of contents
-  const linked = [...document.querySelectorAll("#toc .toc-link")]
-    .map((link) => [link, document.getElementById(decodeURIComponent(link.hash.slice(1)))])
-    .filter(([, target]) => target);
-  const tocLinks = linked.map(([link]) => link);
-  const targets = linked.map(([, target]) => target);
+  // Targets are found once the content is in (this can run before it).
+  const toc = document.getElementById("toc");
+  let tocLinks = [], targets = [];
+  const firstOf = []; // each target's section's first target
   let activeIndex = -1;
 
-  // Each target's section and its first target.
-  const holders = targets.map((target) => target.closest(".content > *") || target);
-  const firstOf = [];
-  holders.forEach((holder, i) => firstOf.push(i && holders[i - 1] === holder ? firstOf[i - 1] : i));
+  function mark(link) {
+    link.classList.add("active");
+    for (let li = link.closest("li"); li; li = li.parentElement.closest("li")) li.classList.add("open");
+  }
 
   function visibleHeading() {
     return activeIndex >= 0 ? targets[activeIndex] : null;
@@ -112,14 +119,13 @@
   let urlTimer = 0;
   function activate(index) {
     if (index === activeIndex) return;
-    if (activeIndex >= 0) tocLinks[activeIndex].classList.remove("active");
-    for (const open of document.querySelectorAll("#toc li.open")) open.classList.remove("open");
+    toc.querySelector(".toc-link.active")?.classList.remove("active");
+    for (const open of toc.querySelectorAll("li.open")) open.classList.remove("open");
     activeIndex = index;
     clearTimeout(urlTimer);
     if (index < 0) return;
     const link = tocLinks[index];
-    link.classList.add("active");
-    for (let li = link.closest("li"); li; li = li.parentElement.closest("li")) li.classList.add("open");
+    mark(link);
     document.title = `${link.dataset.title ? targets[index].textContent.trim() : ""} – ${baseTitle}`;
     // The URL waits for a pause (an update costs ms on big pages).
     urlTimer = setTimeout(() => {
@@ -133,8 +139,8 @@
   // An IntersectionObserver ending at the reading line flags the sections above it; only the last
   // one's headings are measured.
   const readingLine = 40;
-  const slot = new Map(), above = new Uint8Array(targets.length);
-  targets.forEach((target, i) => { if (firstOf[i] === i) slot.set(holders[i], i); });
+  const slot = new Map();
+  let above = new Uint8Array(0);
   let section = -1, spy; // section: first target of the last section above the line
 
   function spied() {
@@ -150,6 +156,7 @@
   }
 
   function observe() {
+    if (!targets.length) return;
     if (spy) spy.disconnect();
     spy = new IntersectionObserver((entries) => {
       for (const entry of entries) above[slot.get(entry.target)] = entry.isIntersecting;
@@ -177,7 +184,7 @@
       event.preventDefault();
       toggle(!body.classList.contains("nav-open"));
     });
-    for (const link of tocLinks) link.addEventListener("click", () => toggle(false));
+    if (toc) toc.addEventListener("click", (event) => { if (event.target.closest(".toc-link")) toggle(false); });
   }
 
   function copyText(text) {
@@ -249,12 +256,34 @@
   window.addEventListener("hashchange", () => settleOnHash(location.hash));
   window.addEventListener("load", () => settleOnHash(landingHash));
 
-  // An <aside> is a landmark to assistive technology; Slate's asides are callouts in the text.
-  for (const aside of document.querySelectorAll(".content aside")) aside.setAttribute("role", "note");
+  function setupContent() {
+    const linked = [...document.querySelectorAll("#toc .toc-link")]
+      .map((link) => [link, document.getElementById(decodeURIComponent(link.hash.slice(1)))])
+      .filter(([, target]) => target);
+    tocLinks = linked.map(([link]) => link);
+    targets = linked.map(([, target]) => target);
+    const holders = targets.map((target) => target.closest(".content > *") || target);
+    holders.forEach((holder, i) => {
+      firstOf.push(i && holders[i - 1] === holder ? firstOf[i - 1] : i);
+      if (firstOf[i] === i) slot.set(holder, i);
+    });
+    above = new Uint8Array(targets.length);
+    // Slate's asides are callouts in the text, not landmarks.
+    for (const aside of document.querySelectorAll(".content aside")) aside.setAttribute("role", "note");
+    setupCopy();
+    window.addEventListener("resize", observe);
+    observe();
+    if (landingHash && !settling) settleOnHash(landingHash);
+  }
+
   setupTabs();
   setupNav();
-  setupCopy();
   setupDarkToggle();
-  window.addEventListener("resize", observe);
-  observe();
+  if (document.readyState !== "loading") setupContent();
+  else {
+    // Meanwhile the #fragment's entry (or the first) is marked.
+    const link = toc && (toc.querySelector(`a[href="${CSS.escape(location.hash)}"]`) || toc.querySelector("a"));
+    if (link) mark(link);
+    document.addEventListener("DOMContentLoaded", setupContent);
+  }
 })();

@@ -1,24 +1,23 @@
-"""`flagstone deploy`: build HEAD's committed files, commit the site to a branch with git plumbing, push;
-no work tree is touched."""
+"""`flagstone deploy`: build HEAD's committed files, commit the site (or one version of it) to a branch
+with git plumbing, push; no work tree is touched."""
 
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from flagstone import __version__
+from flagstone.commands import branch as br
+from flagstone.commands import versions as ver
+from flagstone.commands.branch import DeployError, DeployResult, Git
 from flagstone.commands.console import Console
 from flagstone.errors import UsageError
 from flagstone.models import BuildOptions
 from flagstone.paths import Project
 
-
-class DeployError(Exception):
-    """A deploy that cannot go on (exit status 1); the message says why and what to do."""
+__all__ = ["DeployError", "DeployOptions", "DeployResult", "delete", "deploy", "listing", "run"]
 
 
 @dataclass(frozen=True)
@@ -33,114 +32,15 @@ class DeployOptions:
     theme: Path | None = None
     strict: bool = False
     allow_dirty: bool = False  # publish the work tree as it stands (ignored files still left out)
+    version: str | None = None  # publish under this folder of the branch, keeping the other versions
+    aliases: tuple[str, ...] = ()
+    title: str | None = None  # the version's title in versions.json (default: kept, or the version)
+    set_default: bool = False  # the site's root redirects to this version
+    site_url: str | None = None  # overrides the pages' `site_url` (a version goes under VERSION/ of it)
 
-
-@dataclass(frozen=True)
-class DeployResult:
-    commit: str
-    changed: bool  # False: the site was the same as the branch's, so no commit was made
-    pushed: bool
-
-
-class Git:
-    """Runs git in one repository; every call names the repository so the current folder never matters."""
-
-    def __init__(self, cwd: Path) -> None:
-        if shutil.which("git") is None:
-            raise DeployError("git was not found on PATH; flagstone deploy publishes with git")
-        self.cwd = cwd
-        probe = self.run("rev-parse", "--absolute-git-dir", check=False)
-        if probe.returncode != 0:
-            raise DeployError(
-                f"{cwd} is not in a git repository; run `git init` there, or publish the output of "
-                "`flagstone build` some other way"
-            )
-        self.git_dir = probe.stdout.strip()
-
-    def run(
-        self, *args: str, check: bool = True, env: dict[str, str] | None = None, stdin: str | None = None
-    ) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            ["git", *args],
-            cwd=self.cwd,
-            env={**os.environ, **(env or {})},
-            input=stdin,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if check and result.returncode != 0:
-            detail = (result.stderr or result.stdout).strip()
-            raise DeployError(f"`git {' '.join(args[:2])}` failed: {detail}")
-        return result
-
-    def out(self, *args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> str:
-        return self.run(*args, env=env, stdin=stdin).stdout.strip()
-
-    def commit_of(self, rev: str) -> str | None:
-        result = self.run("rev-parse", "--quiet", "--verify", f"{rev}^{{commit}}", check=False)
-        return result.stdout.strip() if result.returncode == 0 else None
-
-    def is_ancestor(self, older: str, newer: str) -> bool:
-        return self.run("merge-base", "--is-ancestor", older, newer, check=False).returncode == 0
-
-
-def _refuse_checked_out(git: Git, ref: str, branch: str) -> None:
-    # Moving a branch some work tree has checked out would leave that tree's files out of step with it.
-    current: str | None = None
-    for line in git.out("worktree", "list", "--porcelain").splitlines():
-        if line.startswith("worktree "):
-            current = line.removeprefix("worktree ")
-        elif line == f"branch {ref}":
-            raise DeployError(
-                f"the branch {branch} is checked out in {current}; switch that work tree to another branch "
-                "first (deploy writes the branch without touching any work tree)"
-            )
-
-
-def _remote_tip(git: Git, options: DeployOptions, console: Console) -> str | None:
-    """The branch's tip on the remote, fetched; None when the remote or the branch is not there."""
-    if git.run("remote", "get-url", options.remote, check=False).returncode != 0:
-        if options.push:
-            raise DeployError(
-                f"the repository has no remote named '{options.remote}'; add one with "
-                f"`git remote add {options.remote} URL`, choose another with --remote, or use --no-push"
-            )
-        return None
-    ref = f"refs/heads/{options.branch}"
-    listed = git.run("ls-remote", "--exit-code", "--heads", options.remote, ref, check=False)
-    if listed.returncode == 2:  # reachable, no such branch yet: the first deploy
-        return None
-    if listed.returncode != 0:
-        reason = listed.stderr.strip().splitlines()[-1:] or ["no answer"]
-        if options.push:
-            raise DeployError(f"cannot reach the remote '{options.remote}': {reason[0]}")
-        console.warn(
-            f"cannot reach the remote '{options.remote}' ({reason[0]}); building on the local branch"
-        )
-        return None
-    tracking = f"refs/remotes/{options.remote}/{options.branch}"
-    git.run("fetch", "--quiet", "--no-tags", options.remote, f"+{ref}:{tracking}")
-    return git.commit_of(tracking)
-
-
-def _parent(git: Git, local: str | None, remote: str | None, branch: str, remote_name: str) -> str | None:
-    """The commit the new deploy follows, so the branch keeps its history and the push fast-forwards."""
-    if remote is None or local == remote:
-        return local
-    if local is None or git.is_ancestor(local, remote):
-        return remote
-    if git.is_ancestor(remote, local):
-        return local  # earlier deploys made with --no-push, not yet pushed
-    # Following the remote's would move the local branch off commits nothing else holds.
-    count = int(git.out("rev-list", "--count", local, f"^{remote}"))
-    raise DeployError(
-        f"the local branch {branch} has {count} commit(s) that {remote_name}'s {branch} does not have "
-        f"(the latest is {local[:7]}), and {remote_name}'s has commits it lacks; deploying would drop the "
-        f"local ones. To keep them, merge {remote_name}/{branch} into {branch} and push it "
-        f"(`git push {remote_name} {branch}`); to drop them, run `git branch -f {branch} "
-        f"{remote_name}/{branch}`. Then deploy again"
-    )
+    @property
+    def target(self) -> br.Branch:
+        return br.Branch(self.branch, self.remote, self.push)
 
 
 def _message(git: Git, options: DeployOptions, head: str | None, dirty: bool) -> str:
@@ -150,7 +50,8 @@ def _message(git: Git, options: DeployOptions, head: str | None, dirty: bool) ->
         return f"{subject}\n\nBuilt by flagstone {__version__}.\n"
     note = " (with uncommitted changes)" if dirty else ""
     short = git.out("rev-parse", "--short", head)
-    subject = options.message or f"Deploy docs from {short}{note}"
+    what = f"docs {options.version}" if options.version else "docs"
+    subject = options.message or f"Deploy {what} from {short}{note}"
     return f"{subject}\n\nBuilt by flagstone {__version__} from {head}{note}.\n"
 
 
@@ -245,13 +146,22 @@ def _theme_in(options: DeployOptions, project: Path) -> Path | None:
     return copy
 
 
-def _build_site(options: DeployOptions, project: Path, site: Path, console: Console) -> None:
+def _build_site(options: DeployOptions, project: Path, site: Path, console: Console) -> tuple[str, ...]:
+    """Builds the site; its pages."""
     from flagstone.build import build
     from flagstone.cache import FragmentCache
     from flagstone.site_writer import MARKER
 
+    site_url = options.site_url
+    if options.version is not None:
+        site_url = ver.site_url(project, site_url, options.version)
     build_options = BuildOptions(
-        project, site, strict=options.strict, theme=_theme_in(options, project), use_cache=False
+        project,
+        site,
+        strict=options.strict,
+        theme=_theme_in(options, project),
+        use_cache=False,
+        site_url=site_url,
     )
     # The project's own render cache: its fragments are keyed by what they were made from.
     cache = FragmentCache.for_project(Project.at(options.project).root)
@@ -262,6 +172,7 @@ def _build_site(options: DeployOptions, project: Path, site: Path, console: Cons
     # GitHub Pages runs Jekyll over a branch without this file, which hides files starting with `_`.
     (site / ".nojekyll").write_bytes(b"")
     console.detail(f"built {report.pages} page(s), {report.files} file(s)")
+    return report.outputs
 
 
 def deploy(options: DeployOptions, console: Console) -> DeployResult:
@@ -269,43 +180,128 @@ def deploy(options: DeployOptions, console: Console) -> DeployResult:
     if not source.is_dir():  # before git is asked anything about a folder that may not exist
         raise UsageError(f"{source} does not exist: a flagstone project keeps its pages in source/")
     git = Git(options.project)
-    ref = f"refs/heads/{options.branch}"
-    if git.run("check-ref-format", ref, check=False).returncode != 0:
-        raise DeployError(f"'{options.branch}' is not a valid branch name")
-    _refuse_checked_out(git, ref, options.branch)
+    ref = br.start(git, options.target)
     head = git.commit_of("HEAD")
     changes = _changes(git)
     if not options.allow_dirty:
         _refuse_dirty(head, changes)
     message = _message(git, options, head, bool(changes))
     # The remote first: a missing or unreachable one fails before a long build, not after it.
-    remote = _remote_tip(git, options, console)
-    local = git.commit_of(ref)
-    parent = _parent(git, local, remote, options.branch, options.remote)
+    tips = br.tips(git, options.target, ref, console)
+    change: tuple[str, ver.Versions, ver.Versions] | None = None
+    moved: list[str] = []
+    if options.version is not None:  # so does a version that cannot be deployed
+        old = _versions_at(git, tips[1])
+        try:
+            new, moved = ver.with_version(
+                old, options.version, options.aliases, options.title, options.set_default
+            )
+        except ver.VersionError as error:
+            raise DeployError(str(error)) from None
+        change = (options.version, old, new)
     with tempfile.TemporaryDirectory(prefix="flagstone-deploy-") as name:
         folder = Path(name)
         # Built from git's copy of the files, not the work tree: what is published is what is committed.
         project = _export(git, _published_tree(git, head, changes, folder, console), folder)
         site = folder / "site"
-        _build_site(options, project, site, console)
-        # A private index and the site as work tree: the user's index, HEAD and files stay as they were.
-        env = {"GIT_INDEX_FILE": str(folder / "index")}
-        tree_git = ("-C", str(site), "--git-dir", git.git_dir, "--work-tree", str(site))
-        # --force: the user's global excludes (*.log, .DS_Store rules) must not drop files of the site;
-        # autocrlf off: the site is published byte for byte.
-        git.run(*tree_git, "-c", "core.autocrlf=false", "add", "--all", "--force", "--", ".", env=env)
-        tree = git.out(*tree_git, "write-tree", env=env)
-    if parent is not None and git.out("rev-parse", f"{parent}^{{tree}}") == tree:
-        commit, changed = parent, False  # an identical site makes no empty commit
-    else:
-        parents = ["-p", parent] if parent else []
-        commit, changed = git.out("commit-tree", tree, *parents, "-F", "-", stdin=message), True
-    if commit != local:
-        git.run("update-ref", "-m", f"flagstone deploy: {message.splitlines()[0]}", ref, commit, local or "")
-    if options.push:
-        console.info(f"pushing {options.branch} to {options.remote}")
-        git.run("push", "--quiet", options.remote, f"{ref}:{ref}")
-    return DeployResult(commit, changed, options.push)
+        pages = _build_site(options, project, site, console)
+        if change is None:
+            tree = br.tree_of(git, site, folder / "index")
+        else:
+            theme = _theme_in(options, project)
+            tree = _version_tree(git, tips[1], change, ver.Built(site, pages, project, theme), folder)
+    result = br.commit(git, options.target, ref, tree, tips, message, console)
+    for line in moved:  # once it is done
+        console.info(line)
+    return result
+
+
+def _versions_at(git: Git, commit: str | None) -> ver.Versions:
+    try:
+        return ver.parse(br.read(git, commit, ver.VERSIONS_JSON), br.read(git, commit, ver.VERSIONS_JS))
+    except ver.VersionError as error:
+        raise DeployError(str(error)) from None
+
+
+def _version_tree(
+    git: Git,
+    parent: str | None,
+    change: tuple[str, ver.Versions, ver.Versions],
+    built: ver.Built,
+    folder: Path,
+) -> str:
+    """The branch's tree with the built site as one version of it, and that version's aliases."""
+    version, old, new = change
+    (built.site / ".nojekyll").unlink()  # the branch's top folder has one
+    ver.add_menu(built, version)
+    top = br.entries(git, parent)
+    top[version] = br.subtree(br.tree_of(git, built.site, folder / "index"))
+    for alias in new.aliases_of(version):
+        top[alias] = _alias_tree(git, version, built.pages, folder / "alias" / alias)
+    if new.default == version:
+        for name in ver.FROM_DEFAULT:
+            if (built.site / name).is_file():  # a 404 page works at any depth: its links start at <base>
+                top[name] = br.blob(git, (built.site / name).read_bytes().decode())
+            else:
+                top.pop(name, None)
+    return _listing_tree(git, top, old, new)
+
+
+def _alias_tree(git: Git, version: str, pages: tuple[str, ...], folder: Path) -> str:
+    """A folder of redirect pages, one for each page of `version`."""
+    for page, text in ver.alias_files(version, pages).items():
+        (folder / page).parent.mkdir(parents=True, exist_ok=True)
+        (folder / page).write_text(text, encoding="utf-8")
+    return br.subtree(br.tree_of(git, folder, folder.parent / f"{folder.name}.index"))
+
+
+def _listing_tree(git: Git, top: dict[str, str], old: ver.Versions, new: ver.Versions) -> str:
+    """The branch's tree with the new list of versions (and the root's redirect) in its top folder."""
+    for gone in old.aliases - new.aliases:
+        top.pop(gone, None)
+    top[ver.VERSIONS_JSON] = br.blob(git, new.json_text())
+    top[ver.VERSIONS_JS] = br.blob(git, new.js_text())
+    top[".nojekyll"] = br.blob(git, "")
+    if new.default is not None and new.default != old.default:
+        top["index.html"] = br.blob(git, ver.root_redirect(new.default))
+    elif new.default is None and old.default is not None:
+        for name in ("index.html", *ver.FROM_DEFAULT):  # the version deleted's
+            top.pop(name, None)
+    return br.mktree(git, top)
+
+
+def listing(options: DeployOptions, console: Console) -> ver.Versions:
+    """The versions on the branch (the remote's, when it is there): `flagstone deploy --list`."""
+    git = Git(options.project)
+    target = replace(options.target, push=False)  # reading needs no remote, and pushes nothing
+    ref = br.start(git, target)
+    return _versions_at(git, br.tips(git, target, ref, console)[1])
+
+
+def delete(options: DeployOptions, version: str, console: Console) -> tuple[DeployResult, ver.Versions]:
+    """The branch without `version` and its aliases, committed and pushed; the versions it had."""
+    git = Git(options.project)
+    ref = br.start(git, options.target)
+    tips = br.tips(git, options.target, ref, console)
+    old = _versions_at(git, tips[1])
+    try:
+        new = ver.without_version(old, version)
+    except ver.VersionError as error:
+        raise DeployError(str(error)) from None
+    top = br.entries(git, tips[1])
+    top.pop(version, None)
+    tree = _listing_tree(git, top, old, new)
+    subject = options.message or f"Delete version {version} of the docs"
+    result = br.commit(
+        git, options.target, ref, tree, tips, f"{subject}\n\nBy flagstone {__version__}.\n", console
+    )
+    return result, old
+
+
+def _where(options: DeployOptions, result: DeployResult) -> str:
+    if result.pushed:
+        return f"pushed to {options.remote}"
+    return f"not pushed; `git push {options.remote} {options.branch}` publishes it"
 
 
 def run(options: DeployOptions, console: Console) -> int:
@@ -317,11 +313,42 @@ def run(options: DeployOptions, console: Console) -> int:
     short = result.commit[:7]
     if not result.changed:
         console.info(f"the site is unchanged since the last deploy ({short} on {options.branch})")
-    where = (
-        f"pushed to {options.remote}"
-        if result.pushed
-        else f"not pushed; `git push {options.remote} {options.branch}` publishes it"
-    )
-    console.success(f"deployed {short} to {options.branch} ({where})")
+    if options.version is not None:
+        console.info(f"published version {options.version} in {options.version}/ of {options.branch}")
+    console.success(f"deployed {short} to {options.branch} ({_where(options, result)})")
+    console.result(result.commit)
+    return 0
+
+
+def run_list(options: DeployOptions, console: Console) -> int:
+    try:
+        versions = listing(options, console)
+    except DeployError as error:
+        console.error(str(error))
+        return 1
+    if not versions.entries:
+        console.info(
+            f"{options.branch} holds no versions yet; publish one with `flagstone deploy --version 1.0`"
+        )
+    for line in versions.lines():
+        console.result(line)
+    return 0
+
+
+def run_delete(options: DeployOptions, version: str, console: Console) -> int:
+    try:
+        result, old = delete(options, version, console)
+    except DeployError as error:
+        console.error(str(error))
+        return 1
+    deleted = old.find(version)
+    aliases = f" and its aliases {', '.join(deleted.aliases)}" if deleted and deleted.aliases else ""
+    console.info(f"deleted version {version}{aliases} from {options.branch}")
+    if old.default == version:
+        console.warn(
+            f"the site's root redirected to {version} and now has no index.html; choose another default "
+            "with `flagstone deploy --version VERSION --set-default`"
+        )
+    console.success(f"deployed {result.commit[:7]} to {options.branch} ({_where(options, result)})")
     console.result(result.commit)
     return 0

@@ -2,66 +2,136 @@
 
 from __future__ import annotations
 
-import os
-import re
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from flagstone.errors import DocumentError, Problem, expected_got
+from flagstone.loading.erb import SiteLinks, Value, expand
 from flagstone.loading.frontmatter import load_source, parse_settings
-from flagstone.markup.render import partial_placeholder
 from flagstone.models import PageSource, PartSource, SourceText
 from flagstone.paths import Project, refuse_links_out
 
-PAGE_SUFFIXES = (".html.md", ".html.md.erb")
+# Middleman's page templates; where two make the same page, the one listed first is built.
+PAGE_SUFFIXES = (".html.md", ".html.md.erb", ".md.erb", ".html.erb", ".md")
 _MARKUP_SUFFIXES = (".md", ".markdown", ".erb", ".scss", ".sass")
+_NOT_PAGES = ("layouts", "includes")  # folders of source/ whose templates are parts of pages
 # Middleman's template extensions, in the order it prefers them.
 _INCLUDE_EXTENSIONS = (".md", ".html.md", ".md.erb", ".html.md.erb", ".markdown")
-_ERB_TAG = re.compile(r"<%(.*?)%>", re.DOTALL)
-_PARTIAL_CALL = re.compile(r"""=\s*partial\s*\(?\s*(["'])([^"']+)\1\s*\)?\s*-?""")
+# Every version of Slate's own layout has these: one that lacks them is the author's own design.
+_SLATE_LAYOUT_MARKS = ("current_page.data.includes", "current_page.data.language_tabs")
 
 
 def _is_hidden_or_partial(relative: Path) -> bool:
     return any(part.startswith(("_", ".")) for part in relative.parts)
 
 
+def _files(project: Project) -> Iterator[Path]:
+    """Every file under source/, sorted, linked folders followed; a link that leads out of the project,
+    back into a folder it is in, or nowhere is an error."""
+    root = project.root.resolve()
+    problems: list[Problem] = []
+
+    def walk(folder: Path, real_folders: tuple[Path, ...]) -> Iterator[Path]:
+        for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+            if entry.name.startswith(("_", ".")) or (folder == project.source and entry.name == "layouts"):
+                continue  # never a page nor a static file
+            if not entry.is_symlink():
+                if entry.is_dir():
+                    yield from walk(entry, (*real_folders, entry.resolve()))
+                else:
+                    yield entry
+                continue
+            real = entry.resolve()
+            shown = project.display(entry)
+            if not real.exists():
+                got = f"a symbolic link leading to {real}, which does not exist"
+                problems.append(Problem(shown, None, expected_got("a file", got)))
+            elif not real.is_dir():
+                yield entry  # a linked file: refuse_links_out checks where it leads
+            elif not real.is_relative_to(root):
+                got = f"a symbolic link leading to {real}"
+                problems.append(Problem(shown, None, expected_got("a folder inside the project", got)))
+            elif real in real_folders:
+                got = f"a symbolic link leading to {real}, a folder it is in (a loop)"
+                problems.append(Problem(shown, None, expected_got("a folder", got)))
+            else:
+                yield from walk(entry, (*real_folders, real))
+
+    yield from walk(project.source, (project.source.resolve(),))
+    if problems:
+        raise DocumentError(*problems)
+
+
 def discover(project: Project) -> tuple[list[Path], list[Path]]:
     """Every page and every static file of `source/`, each sorted (output must not depend on the disk)."""
-    pages: list[Path] = []
+    pages: dict[str, Path] = {}
     statics: list[Path] = []
-    for directory, dirnames, filenames in os.walk(project.source):
-        dirnames.sort()
-        base = Path(directory)
-        for filename in sorted(filenames):
-            path = base / filename
-            relative = path.relative_to(project.source)
-            if _is_hidden_or_partial(relative) or relative.parts[0] == "layouts":
-                continue
-            if filename.endswith(PAGE_SUFFIXES):
-                pages.append(path)
-            elif not filename.endswith(_MARKUP_SUFFIXES):
-                statics.append(path)
-    lone_index = project.source / "index.md"
-    if lone_index.is_file() and not any(
-        p.parent == project.source and p.name.startswith("index.") for p in pages
-    ):
-        pages.append(lone_index)  # old Middleman projects keep their page here
-    refuse_links_out(project, [*pages, *statics])
-    return sorted(pages), statics
+    for path in list(_files(project)):
+        relative = path.relative_to(project.source)
+        if path.name.endswith(PAGE_SUFFIXES):
+            if relative.parts[0] not in _NOT_PAGES and _is_page(project, path):
+                output = output_name(project, path)
+                if output not in pages or _preference(path) < _preference(pages[output]):
+                    pages[output] = path
+        elif not path.name.endswith(_MARKUP_SUFFIXES):
+            statics.append(path)
+    refuse_links_out(project, [*pages.values(), *statics])
+    return sorted(pages.values()), statics
+
+
+def _is_page(project: Project, path: Path) -> bool:
+    """A plain `.md` file without front matter is a piece of a page (Shins' `!INCLUDE` target) and
+    not built as a page; `source/index.md` always is one, as old Middleman projects keep it."""
+    if path.name.endswith(PAGE_SUFFIXES[:-1]) or path == project.source / "index.md":
+        return True
+    with path.open("rb") as file:
+        return file.read(6).removeprefix(b"\xef\xbb\xbf").startswith(b"---")
+
+
+def _preference(page: Path) -> int:
+    return next(rank for rank, suffix in enumerate(PAGE_SUFFIXES) if page.name.endswith(suffix))
 
 
 def output_name(project: Project, page: Path) -> str:
     relative = page.relative_to(project.source).as_posix()
-    for suffix in (".html.md.erb", ".html.md", ".md"):
+    for suffix in (".html.md.erb", ".html.md", ".md.erb", ".html.erb", ".md"):
         if relative.endswith(suffix):
             return relative[: -len(suffix)] + ".html"
     return relative
 
 
+def layout_warnings(project: Project) -> tuple[Problem, ...]:
+    """A warning for each layout of the author's own in source/layouts/: the theme makes the pages."""
+    folder = project.source / "layouts"
+    if not folder.is_dir():
+        return ()
+    warnings = []
+    for path in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "_"))):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if not all(mark in text for mark in _SLATE_LAYOUT_MARKS):
+            message = "flagstone's theme is used instead of this layout; see Theming in flagstone's docs"
+            warnings.append(Problem(project.display(path), None, message))
+    return tuple(warnings)
+
+
+def _is_site_file(project: Project, path: str) -> bool:
+    """Whether a path in the site is a file that a page or a static file of source/ makes."""
+    relative = Path(path)
+    if not path or _is_hidden_or_partial(relative) or relative.parts[0] == "layouts":
+        return False
+    if path.endswith(".html") and relative.parts[0] not in _NOT_PAGES:
+        stem = project.source / path.removesuffix(".html")
+        if any(Path(f"{stem}{suffix}").is_file() for suffix in PAGE_SUFFIXES):
+            return True
+    return (project.source / relative).is_file() and not path.endswith(_MARKUP_SUFFIXES)
+
+
 class _Resolver:
     """Finds include and partial files the way Middleman does, and reads them with their own partials."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, links: SiteLinks) -> None:
         self.project = project
+        self.links = links  # ERB helpers' links are made from the page, whichever file holds them
         self.real_root = project.root.resolve()  # resolved once: a page can have hundreds of includes
 
     def folders(self, request: str, relative_to: Path) -> list[Path]:
@@ -127,42 +197,29 @@ class _Resolver:
             )
         return path
 
-    def read_part(self, path: Path, chain: tuple[Path, ...]) -> PartSource:
-        """An include or partial file, its own front matter dropped, its ERB partials read in turn."""
+    def read_part(
+        self, path: Path, chain: tuple[Path, ...], local_values: Mapping[str, Value] | None = None
+    ) -> PartSource:
+        """An include or partial file, its own front matter dropped, its ERB (and partials) evaluated."""
         display = self.project.display(path)
         real = path.resolve()
         if real in chain:
             cycle = " -> ".join(self.project.display(p) for p in (*chain, real))
             raise DocumentError(Problem(display, None, f"include cycle: {cycle}"))
         _, source = load_source(path, display)
-        return self.expand_erb(source, (*chain, real))
+        return self.expand_erb(source, (*chain, real), local_values or {})
 
-    def expand_erb(self, source: SourceText, chain: tuple[Path, ...]) -> PartSource:
+    def expand_erb(
+        self, source: SourceText, chain: tuple[Path, ...], local_values: Mapping[str, Value]
+    ) -> PartSource:
         if not source.path.name.endswith(".erb"):
             return PartSource(source)
-        partials: list[PartSource] = []
 
-        def replace(match: re.Match[str]) -> str:
-            line = source.first_line + source.text.count("\n", 0, match.start())
-            call = _PARTIAL_CALL.fullmatch(match.group(1).strip())
-            if call is None:
-                raise DocumentError(
-                    Problem(
-                        source.display,
-                        line,
-                        expected_got(
-                            '<%= partial "includes/name" %> (the only ERB flagstone can evaluate)',
-                            match.group(0).strip(),
-                        ),
-                    )
-                )
-            where = Problem(source.display, line, "", key="partial")
-            path = self.resolve(call.group(2), source.path.parent, where, call.group(2))
-            partials.append(self.read_part(path, chain))
-            return partial_placeholder(len(partials) - 1)
+        def read_partial(request: str, where: Problem, partial_locals: Mapping[str, Value]) -> PartSource:
+            path = self.resolve(request, source.path.parent, where, request)
+            return self.read_part(path, chain, partial_locals)
 
-        text = _ERB_TAG.sub(replace, source.text)
-        return PartSource(SourceText(source.path, source.display, text, source.first_line), tuple(partials))
+        return expand(source, self.links, read_partial, local_values)
 
 
 def load_page(project: Project, path: Path) -> tuple[PageSource, tuple[Problem, ...]]:
@@ -170,9 +227,10 @@ def load_page(project: Project, path: Path) -> tuple[PageSource, tuple[Problem, 
     display = project.display(path)
     split, source = load_source(path, display)
     settings, warnings = parse_settings(split, display)
-    resolver = _Resolver(project)
+    output = output_name(project, path)
+    resolver = _Resolver(project, SiteLinks(output, lambda site_path: _is_site_file(project, site_path)))
     chain = (path.resolve(),)
-    body = resolver.expand_erb(source, chain)
+    body = resolver.expand_erb(source, chain, {})
     includes = []
     problems: list[Problem] = []
     for index, ref in enumerate(settings.includes):
@@ -191,5 +249,5 @@ def load_page(project: Project, path: Path) -> tuple[PageSource, tuple[Problem, 
         reference, spec_warnings, inputs = reference_parts(project, path, display, settings)
         includes[:0] = reference
         warnings += spec_warnings
-    page = PageSource(path, display, output_name(project, path), settings, body, tuple(includes), inputs)
+    page = PageSource(path, display, output, settings, body, tuple(includes), inputs)
     return page, warnings

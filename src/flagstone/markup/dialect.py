@@ -12,16 +12,21 @@ from operator import add
 from markdown_it import MarkdownIt
 from markdown_it.rules_block.fence import fence
 from markdown_it.rules_block.html_block import html_block
+from markdown_it.rules_block.list import list_block
 from markdown_it.rules_block.state_block import StateBlock
 from markdown_it.rules_core.state_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType
 
+from flagstone.markup.paragraphs import SWALLOWED_FENCES, make_slate_paragraph
+
 _OPENING_TAG = re.compile(r"\s*<([A-Za-z][A-Za-z0-9-]*)")
-# markdown-it silently drops the rest of a document nested deeper than its `maxNesting`; flagstone
-# stops a little earlier with a located error instead.
-MARKDOWN_IT_MAX_NESTING = 100
+# markdown-it silently drops the rest of a document nested deeper than its `maxNesting` (token levels:
+# a list takes two, the list and its item); flagstone stops earlier, at MAX_NESTING lists and quotes,
+# with a located error instead.
 MAX_NESTING = 80
+MARKDOWN_IT_MAX_NESTING = 2 * MAX_NESTING + 20
+_DEPTH = "flagstone_block_depth"  # env key: the lists and quotes open around the line being parsed
 
 
 class NestingTooDeep(Exception):
@@ -33,9 +38,18 @@ class NestingTooDeep(Exception):
 
 
 def nesting_guard(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
-    if state.level >= MAX_NESTING:
+    if state.env.get(_DEPTH, 0) > MAX_NESTING:
         raise NestingTooDeep(start_line)
     return False
+
+
+def counted_list(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """markdown-it's list rule, counted in the depth the nesting guard checks."""
+    state.env[_DEPTH] = state.env.get(_DEPTH, 0) + 1
+    try:
+        return list_block(state, start_line, end_line, silent)
+    finally:
+        state.env[_DEPTH] -= 1
 
 
 def slate_heading(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
@@ -116,10 +130,17 @@ def slate_blockquote(state: StateBlock, start_line: int, end_line: int, silent: 
     first_inner = len(state.tokens)
     quote = type(state)(inner, state.md, state.env, state.tokens)
     quote.level = state.level
+    state.env[_DEPTH] = state.env.get(_DEPTH, 0) + 1
+    swallowed: list[int] = state.env.get(SWALLOWED_FENCES, [])
+    known = len(swallowed)
     try:
         state.md.block.tokenize(quote, 0, quote.lineMax)
     except NestingTooDeep as deep:  # the quote's lines count from 0: give the file's line
         raise NestingTooDeep(deep.line + start_line) from None
+    finally:
+        state.env[_DEPTH] -= 1
+    swallowed = state.env.get(SWALLOWED_FENCES, [])
+    swallowed[known:] = [line + start_line for line in swallowed[known:]]
     for inner_token in state.tokens[first_inner:]:
         if inner_token.map:
             inner_token.map = [inner_token.map[0] + start_line, inner_token.map[1] + start_line]
@@ -309,6 +330,8 @@ def make_markdown() -> MarkdownIt:
     md.block.ruler.at(
         "blockquote", slate_blockquote, {"alt": ["paragraph", "reference", "blockquote", "list"]}
     )
+    md.block.ruler.at("list", counted_list, {"alt": ["paragraph", "reference", "blockquote"]})
+    md.block.ruler.at("paragraph", make_slate_paragraph(slate_heading, slate_blockquote, nesting_guard))
     md.block.ruler.before(
         "table", "nesting_guard", nesting_guard, {"alt": ["paragraph", "reference", "blockquote", "list"]}
     )

@@ -15,6 +15,7 @@ from flagstone.collector import collector_paused
 from flagstone.errors import DocumentError, Problem
 from flagstone.markup.dialect import MAX_NESTING, NestingTooDeep, make_markdown
 from flagstone.markup.highlight import code_block_html
+from flagstone.markup.paragraphs import SWALLOWED_FENCES
 from flagstone.markup.slugs import slate_slug
 from flagstone.memo import content_digest
 from flagstone.models import Fragment, Heading, SourceText
@@ -105,6 +106,8 @@ def _redcarpet_inline_html(md: MarkdownIt, children: Sequence[Token], env: EnvTy
     for child in children:
         if child.type == "text_special" and child.info == "entity":
             redone.append(Token("html_inline", "", 0, content=child.markup))
+        elif child.type == "text_special":  # an escape, before markdown-it's text_join makes it text
+            redone.append(Token("text", "", 0, content=child.content))
         else:
             redone.append(child)
     renderer: RendererHTML = md.renderer  # type: ignore[assignment]
@@ -187,6 +190,16 @@ def _render_fence(
     return block
 
 
+def _swallowed_fence(source: SourceText, line: int) -> Problem:
+    return Problem(
+        source.display,
+        line + source.first_line,
+        "a code fence right after a text line stays text in the paragraph, as on the Slate site",
+        key="fence",
+        hint="add a blank line before the fence",
+    )
+
+
 def _render_table_cell(
     renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
@@ -241,6 +254,8 @@ class MarkdownRenderer:
             ) from None
         if state.unbalanced:
             html = UNBALANCED_MARK + html
+        for line in env.get(SWALLOWED_FENCES, ()):
+            state.warnings.append(_swallowed_fence(source, line))
         words = search_words(_without(html, state.code_blocks)) if search_words else ()
         # Checked here, once per file: assembling a page then need not search its HTML for the order.
         numbers = [int(number) for number in HEADING_MARK.findall(html)]

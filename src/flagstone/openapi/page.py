@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from flagstone.errors import DocumentError, Problem, did_you_mean, expected_got
-from flagstone.models import OpenAPIRef, PageSettings, PartSource, SourceText
+from flagstone.loading.front_matter_keys import OpenAPIRef
+from flagstone.models import PageSettings, PartSource, SourceText
 from flagstone.openapi.markdown import Options
 from flagstone.openapi.reference import reference
 from flagstone.paths import Project
