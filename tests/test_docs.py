@@ -65,6 +65,8 @@ def test_own_documentation_builds_strict(run_cli: RunCli, tmp_path: Path) -> Non
         "github-pages-from-ci",
         "theming",
         "migrating-from-slate",
+        "openapi",
+        "coming-from-widdershins",
         "errors",
     ):
         assert f'id="{section}"' in html, section

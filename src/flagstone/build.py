@@ -315,8 +315,9 @@ def _build(
     outputs = tuple(page.output for page in pages)
     seconds = time.perf_counter() - started
     digests = tuple(sorted((site_files.digests or {}).items()))
+    read = tuple(sorted({entry for page in pages for entry in page.inputs}))
     report = BuildReport(
-        len(pages), site_files.count, warnings, seconds, outputs=outputs, file_digests=digests
+        len(pages), site_files.count, warnings, seconds, outputs=outputs, file_digests=digests, inputs=read
     )
     if layouts:
         layouts.save()

@@ -128,6 +128,36 @@ def _add_init(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     _add_verbosity(parser)
 
 
+def _add_openapi(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = _subcommand(
+        commands,
+        "openapi",
+        "write an editable Slate project from an OpenAPI or Swagger file",
+        "Write PROJECT/source/index.html.md (title, description, base URLs, authentication) and one\n"
+        "include per tag, plus webhooks and schemas, made from SPEC (OpenAPI 3.x or Swagger 2.0, YAML or\n"
+        "JSON, one file or several joined by relative $refs). To keep the reference in step with the spec\n"
+        "instead, name it in a page's front matter: openapi: ../openapi.yaml. Nothing is written over\n"
+        "existing files without --force.",
+        [
+            "flagstone openapi openapi.yaml -o docs",
+            "flagstone openapi api.json -o docs --language-tabs shell,python --max-depth 3",
+        ],
+        _run_openapi,
+    )
+    parser.add_argument("spec", type=Path, metavar="SPEC", help="the OpenAPI or Swagger file")
+    parser.add_argument("-o", "--out", type=Path, default=Path("."), metavar="PROJECT", help="(default: .)")
+    parser.add_argument("--language-tabs", help="comma-separated sample languages (default: all nine)")
+    parser.add_argument(
+        "--max-depth", type=int, default=10, help="schema nesting shown (maxDepth, default 10)"
+    )
+    parser.add_argument("--omit-header", action="store_true", help="no title, description or base URLs")
+    parser.add_argument("--no-code-samples", action="store_true", help="no code samples (codeSamples: false)")
+    parser.add_argument("--expand-body", action="store_true", help="request body tables open (expandBody)")
+    parser.add_argument("--no-search", action="store_true", help="the page without search")
+    parser.add_argument("--force", action="store_true", help="overwrite files that exist already")
+    _add_verbosity(parser)
+
+
 def _add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = _subcommand(
         commands,
@@ -245,6 +275,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_build(commands)
     _add_serve(commands)
     _add_init(commands)
+    _add_openapi(commands)
     _add_check(commands)
     _add_deploy(commands)
     return parser
@@ -301,6 +332,27 @@ def _run_init(args: argparse.Namespace) -> int:
     from flagstone.commands.console import Console
 
     return init.run(args.folder, args.title, args.force, Console(args.quiet, args.verbose))
+
+
+def _run_openapi(args: argparse.Namespace) -> int:
+    from flagstone.commands import openapi
+    from flagstone.commands.console import Console
+    from flagstone.openapi.markdown import Options
+
+    tabs = (
+        tuple(t.strip() for t in args.language_tabs.split(",") if t.strip()) if args.language_tabs else None
+    )
+    if not 1 <= args.max_depth <= 50:
+        raise UsageError(f"--max-depth must be a whole number from 1 to 50, got {args.max_depth}")
+    reference = Options(
+        language_tabs=tabs or openapi.ALL_TABS,
+        code_samples=not args.no_code_samples,
+        expand_body=args.expand_body,
+        max_depth=args.max_depth,
+        omit_header=args.omit_header,
+    )
+    options = openapi.OpenAPIOptions(args.spec, args.out, reference, not args.no_search, args.force)
+    return openapi.run(options, Console(args.quiet, args.verbose))
 
 
 def _run_check(args: argparse.Namespace) -> int:

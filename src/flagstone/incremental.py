@@ -89,6 +89,18 @@ class LastBuild:
     files: int
     warnings: tuple[Problem, ...]
     outputs: tuple[str, ...]
+    extra: tuple[tuple[str, str], ...] = ()  # files read beyond the project's folders, as they were
+
+
+def _extra_unchanged(extra: tuple[tuple[str, str], ...]) -> bool:
+    for path, stamp in extra:
+        try:
+            info = os.stat(path)
+        except OSError:
+            return False
+        if f"{info.st_size}\t{info.st_mtime_ns}" != stamp:
+            return False
+    return True
 
 
 def _load(folder: Path) -> LastBuild | None:
@@ -96,7 +108,10 @@ def _load(folder: Path) -> LastBuild | None:
         data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         warnings = tuple(Problem(**fields) for fields in data["warnings"])
         outputs = tuple(data["outputs"])
-        return LastBuild(data["inputs"], data["output"], data["pages"], data["files"], warnings, outputs)
+        extra = tuple((str(path), str(stamp)) for path, stamp in data.get("extra", []))
+        return LastBuild(
+            data["inputs"], data["output"], data["pages"], data["files"], warnings, outputs, extra
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -111,6 +126,7 @@ def record_build(options: BuildOptions, inputs: str, report: BuildReport) -> Non
         "files": report.files,
         "warnings": [dataclasses.asdict(w) for w in report.warnings],
         "outputs": list(report.outputs),
+        "extra": [list(pair) for pair in report.inputs],
     }
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -128,6 +144,8 @@ def up_to_date(options: BuildOptions) -> BuildReport | None:
         return None
     last = _load(state_folder(options.project))
     if last is None or last.inputs != input_stamp(options) or last.output != output_stamp(options.out):
+        return None
+    if not _extra_unchanged(last.extra):
         return None
     seconds = time.perf_counter() - started
     return BuildReport(last.pages, last.files, last.warnings, seconds, up_to_date=True, outputs=last.outputs)

@@ -40,6 +40,7 @@ class BuildReport:
     outputs: tuple[str, ...] = ()  # the pages' paths in the site
     # (path in the site, SHA-256 of its bytes) for every file written, when the build was asked for them
     file_digests: tuple[tuple[str, bytes], ...] = ()
+    inputs: tuple[tuple[str, str], ...] = ()  # files read beyond source/ and includes/ (PageSource.inputs)
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,8 @@ class PageSource:
     settings: PageSettings
     body: PartSource
     includes: tuple[PartSource, ...] = ()
+    # Files read beyond source/ and includes/ (an OpenAPI spec): (absolute path, "size\tmtime_ns")
+    inputs: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,15 @@ class IncludeRef:
 
 
 @dataclass(frozen=True)
+class OpenAPIRef:
+    """The `openapi` key: the spec (relative to the page), its options (checked when it is read), its line."""
+
+    spec: str
+    options: tuple[tuple[str, Any], ...] = ()
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class Entry:
     """One key's value as YAML gave it, with the lines messages point at."""
 
@@ -212,6 +221,21 @@ def _highlight_theme(check: Checker, entry: Entry) -> str | None:
     return None
 
 
+def _openapi(check: Checker, entry: Entry) -> OpenAPIRef | None:
+    value = entry.value
+    if value is None:
+        return None
+    if isinstance(value, dict) and isinstance(value.get("spec"), str):
+        options = tuple((str(k), v) for k, v in value.items() if k != "spec")
+        return OpenAPIRef(value["spec"], options, entry.line)
+    if isinstance(value, str) and value.strip():
+        return OpenAPIRef(value.strip(), (), entry.line)
+    check.fail(
+        entry.line, entry.key, "a path to an OpenAPI file, or a mapping with 'spec' and options", value
+    )
+    return None
+
+
 @dataclass(frozen=True)
 class FrontMatterKey:
     """A row of the key table: the key's name in YAML, its field, default and reader, and its doc line."""
@@ -319,6 +343,14 @@ class PageSettings:
         _boolean,
         "boolean",
         "A Markdown twin of the page, and the page in `llms.txt` and `llms-full.txt`.",
+    )
+    openapi: OpenAPIRef | None = key(  # noqa: RUF009 (key() returns a field, as for the others)
+        None,
+        _openapi,
+        "path or map",
+        "An OpenAPI or Swagger file (relative to the page) whose reference follows the page's own Markdown, "
+        "or a map of `spec` and options (see OpenAPI).",
+        default_doc="none",
     )
 
     @property

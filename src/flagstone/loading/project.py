@@ -242,5 +242,12 @@ def load_page(project: Project, path: Path) -> tuple[PageSource, tuple[Problem, 
             problems.extend(error.problems)
     if problems:
         raise DocumentError(*problems)
-    page = PageSource(path, display, output, settings, body, tuple(includes))
+    inputs: tuple[tuple[str, str], ...] = ()
+    if settings.openapi is not None:  # the reference goes between the page's own Markdown and its includes
+        from flagstone.openapi.page import reference_parts
+
+        reference, spec_warnings, inputs = reference_parts(project, path, display, settings)
+        includes[:0] = reference
+        warnings += spec_warnings
+    page = PageSource(path, display, output, settings, body, tuple(includes), inputs)
     return page, warnings

@@ -83,6 +83,7 @@ class Preview:
             # Watch before the first build, so that a save made during it is built next.
             self._watcher = Watcher(project, self.options.theme, self._builder.changed)
             self._watcher.start()
+            self._builder.on_inputs = self._watcher.watch_files
             self._builder.build(raise_usage=True)
             self._builder.start()
             self._serving = threading.Thread(

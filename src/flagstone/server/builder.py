@@ -52,6 +52,8 @@ class Builder:
         self._stopping = False
         self._count = 0
         self._retired: list[tuple[float, Path]] = []
+        # told the files a good build read beyond the watched folders (an OpenAPI spec), to watch them
+        self.on_inputs: Callable[[tuple[str, ...]], None] | None = None
         self.thread = threading.Thread(target=self._run, name="flagstone-builder", daemon=True)
 
     # ---- the watcher's side: record, never build ------------------------------------------------
@@ -86,6 +88,8 @@ class Builder:
             return self._failed(folder, error)
         for warning in report.warnings:
             self.log(f"warning: {warning.format()}")
+        if self.on_inputs is not None and report.inputs:
+            self.on_inputs(tuple(path for path, _ in report.inputs))
         previous = self.site.publish(folder, html, css)
         self.log(f"built {report.pages} page(s) in {report.seconds:.2f}s")
         if previous is not None:

@@ -43,6 +43,22 @@ class _Events(FileSystemEventHandler):
                 self.notify(path)
 
 
+class _Files(FileSystemEventHandler):
+    """Passes on changes to some files of one folder (a spec outside the watched folders)."""
+
+    def __init__(self, notify: Callable[[str], None]) -> None:
+        self.notify = notify
+        self.names: set[str] = set()
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type not in _CHANGES:
+            return
+        for raw in (event.src_path, getattr(event, "dest_path", "")):
+            path = os.fsdecode(raw) if raw else ""
+            if path and os.path.basename(path) in self.names:
+                self.notify(path)
+
+
 class _TopLevel(FileSystemEventHandler):
     """Watches the project folder itself (not its subfolders) for includes/ or themes/ appearing."""
 
@@ -70,6 +86,7 @@ class Watcher:
         self.observer.daemon = True
         self._events = _Events(notify)
         self._watches: dict[Path, ObservedWatch] = {}
+        self._files: dict[Path, _Files] = {}
         folders = [project.source, project.root / "includes", *theme_folders(project, theme)]
         self.folders = tuple(dict.fromkeys(f.resolve() for f in folders if f.is_dir()))
 
@@ -79,6 +96,18 @@ class Watcher:
             # a folder deleted and made again needs a new watch; the old one died with the folder
             self.observer.unschedule(self._watches.pop(folder))
         self._watches[folder] = self.observer.schedule(self._events, str(folder), recursive=True)
+
+    def watch_files(self, paths: tuple[str, ...]) -> None:
+        """Also watch these files (a build read them), where no watched folder holds them already."""
+        for raw in paths:
+            path = Path(raw).resolve()
+            if any(path.is_relative_to(folder) for folder in self.folders):
+                continue
+            handler = self._files.get(path.parent)
+            if handler is None:
+                handler = self._files[path.parent] = _Files(self.notify)
+                self.observer.schedule(handler, str(path.parent), recursive=False)
+            handler.names.add(path.name)
 
     def start(self) -> None:
         for folder in self.folders:

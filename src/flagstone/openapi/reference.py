@@ -1,0 +1,113 @@
+"""One spec to its reference Markdown: load, check references, validate, read, write."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import TypeVar
+
+from flagstone.errors import DocumentError, Problem
+from flagstone.forked import in_child
+from flagstone.openapi.markdown import Options, Writer
+from flagstone.openapi.model import Api, read_api
+from flagstone.openapi.references import Spec
+from flagstone.openapi.validate import validate
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A spec's reference as Slate Markdown, its warnings, and every file it was read from."""
+
+    parts: tuple[str, ...]  # the header, each tag (or tag group), webhooks, schemas
+    warnings: tuple[Problem, ...]
+    files: tuple[tuple[str, str], ...]  # (absolute path, "size<TAB>mtime_ns" when it was read)
+    api: Api
+    spec: Spec
+
+    @property
+    def markdown(self) -> str:
+        return "\n".join(self.parts)
+
+
+# Above this much spec text the validator runs in a forked child while the reference is written here.
+_VALIDATE_BESIDE = 1_000_000
+
+
+def _checked(spec: Spec) -> bytes:
+    """The validator's verdict, pickled to cross the pipe from the child."""
+    try:
+        return pickle.dumps(("ok", validate(spec.files[spec.root_uri], spec.document)))
+    except DocumentError as error:
+        return pickle.dumps(("error", error.problems))
+
+
+@contextmanager
+def _validation(spec: Spec) -> Iterator[Callable[[], tuple[Problem, ...]]]:
+    """A function giving the spec's warnings or raising its errors; for a large spec, run on another
+    core meanwhile (only with no other thread, which a fork would copy mid-step)."""
+    beside = len(spec.files[spec.root_uri].text) > _VALIDATE_BESIDE and threading.active_count() == 1
+    with in_child(partial(_checked, spec)) if beside else nullcontext(partial(_checked, spec)) as verdict:
+
+        def outcome() -> tuple[Problem, ...]:
+            kind, found = pickle.loads(verdict())
+            if kind == "error":
+                raise DocumentError(*found)
+            return tuple(found)
+
+        yield outcome
+
+
+def _guarded(display: str, doing: str, work: Callable[[], T]) -> T:
+    """Work on the spec; an unforeseen failure in it is a DocumentError naming the spec, not a traceback."""
+    try:
+        return work()
+    except DocumentError:
+        raise
+    except (KeyError, TypeError, AttributeError, ValueError, IndexError, RecursionError) as error:
+        if os.environ.get("FLAGSTONE_DEBUG"):
+            raise
+        raise DocumentError(
+            Problem(display, None, f"could not {doing}: {type(error).__name__}: {error}")
+        ) from None
+
+
+def _open(path: Path, display: Callable[[Path], str], inside: Path | None) -> Spec:
+    if not path.is_file():
+        raise DocumentError(Problem(display(path), None, "OpenAPI file not found"))
+    return Spec(path, display, inside)
+
+
+def load(
+    path: Path, display: Callable[[Path], str], inside: Path | None = None
+) -> tuple[Spec, Api, tuple[Problem, ...]]:
+    """A spec read and validated; any problem in it is a located DocumentError."""
+    spec = _open(path, display, inside)
+    with _validation(spec) as validation:
+        warnings = validation()
+    return spec, _guarded(display(path), "read the spec", partial(read_api, spec)), warnings
+
+
+def reference(
+    path: Path, display: Callable[[Path], str], options: Options, inside: Path | None = None
+) -> Reference:
+    """The reference Markdown of the spec at `path` (its `$ref`ed files only from inside `inside`)."""
+    spec = _open(path, display, inside)
+    with _validation(spec) as validation:
+        try:
+            api = _guarded(display(path), "read the spec", partial(read_api, spec))
+            writer = Writer(spec, api, options)
+            parts = _guarded(display(path), "write the reference", writer.parts)
+        except DocumentError:
+            validation()  # the validator's errors say more than what they caused here
+            raise
+        warnings = validation()
+    texts = tuple(text for _, text in parts)
+    return Reference(texts, warnings, spec.stamps, api, spec)
