@@ -13,7 +13,7 @@ from flagstone import acceleration
 from tests.conftest import REPO, SHARED, tree
 
 sys.path.insert(0, str(REPO / "benchmarks"))
-from generate import generate  # noqa: E402
+from generate import generate
 
 
 def build_site(project: Path, out: Path, accelerated: bool) -> dict[str, str]:

@@ -4,7 +4,6 @@ operation, webhook and component schema of the spec (counted from the spec itsel
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -16,8 +15,8 @@ from bs4 import BeautifulSoup
 from tests.conftest import SHARED, RunCli, write_project
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-# ../shared beside the repository, or where FLAGSTONE_SHARED says (a git worktree has no ../shared)
-OPENAPI = Path(os.environ.get("FLAGSTONE_SHARED") or SHARED) / "openapi"
+# ../shared beside the repository
+OPENAPI = SHARED / "openapi"
 SPECS = sorted(p for p in OPENAPI.rglob("*") if p.suffix in (".json", ".yaml")) if OPENAPI.is_dir() else []
 
 
