@@ -140,6 +140,7 @@ def test_operations_tags_and_webhooks(tmp_path: Path, run_cli: RunCli) -> None:
         ("get-keepers-id", "GET /keepers/{id}"),
         ("webhook-post-newanimal", "An animal arrived"),
     ]
+    assert [p.get_text() for p in page.select("p.openapi-operation-id")] == ["operationId listAnimals"]
     endpoints = [p.get_text() for p in page.select("p.openapi-endpoint")]
     assert endpoints == ["GET /animals", "POST /animals", "GET /keepers/{id}", "POST newAnimal (webhook)"]
     assert page.find(id="opIdlistAnimals") is not None  # widdershins' anchor

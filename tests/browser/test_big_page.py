@@ -74,7 +74,7 @@ def test_tabs_toc_and_search_work_before_the_content_has_arrived(page: Any, held
     page.click(".dark-box .lang-selector a[data-language-name='python']")
     assert page.evaluate("document.body.dataset.language") == "python"
     page.fill("#input-search", "thing")
-    page.wait_for_selector("#search-results li", timeout=10_000)
+    page.wait_for_selector("#search-results li:not([hidden]) a", timeout=10_000)
     held.release.set()
     page.wait_for_load_state("load")
     # Once the content is in, its code follows the tab chosen meanwhile and the TOC follows the reader.

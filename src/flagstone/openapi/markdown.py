@@ -232,6 +232,10 @@ class Writer:
             f'<p class="openapi-endpoint"><code>{op.method.upper()} {html.escape(op.path)}</code>'
             f"{' (' + kind.strip() + ')' if kind else ''}</p>"
         )
+        if op.operation_id:  # shown, and so found by search: readers know it from generated clients
+            blocks.append(
+                f'<p class="openapi-operation-id">operationId <code>{html.escape(op.operation_id)}</code></p>'
+            )
         if op.deprecated:
             blocks.append('<aside class="warning">Deprecated: this operation may be removed.</aside>')
         if op.servers:
