@@ -1,5 +1,5 @@
-// flagstone default theme: language tabs, table of contents that follows the reader, copy buttons,
-// navigation drawer and dark mode, in plain JavaScript (works from file:// and under any sub-path).
+// flagstone theme: tabs, a TOC that follows the reader, copy buttons, nav drawer, dark mode;
+// plain JavaScript that works from file:// and under any sub-path.
 (() => {
   "use strict";
   const body = document.body;
@@ -21,7 +21,7 @@
       const saved = localStorage.getItem("language");
       return languages.includes(saved) ? saved : null;
     } catch (_) {
-      return null; // storage can be unavailable (privacy modes); the first tab is then used
+      return null; // storage can be unavailable (privacy modes): the first tab is used
     }
   }
 
@@ -50,7 +50,7 @@
     const before = anchor ? anchor.getBoundingClientRect().top : 0;
     applyLanguage(language);
     try { localStorage.setItem("language", language); } catch (_) { /* see storedLanguage */ }
-    // A URL update re-resolves every link (slow on big pages): it waits until the switch shows.
+    // URL updates re-resolve every link (slow on big pages): after the switch shows.
     if (push) {
       requestAnimationFrame(() => setTimeout(() => {
         history.pushState({ language }, "", `?${encodeURIComponent(language)}${location.hash}`);
@@ -62,7 +62,7 @@
   function setupTabs() {
     if (!languages.length) return;
     tabs = [...document.querySelectorAll(".lang-selector a[data-language-name]")];
-    // Tab semantics are added here, where they become true: without script the links simply reload.
+    // Tab semantics are added here, where they become true (without script the links reload).
     for (const list of document.querySelectorAll(".lang-selector")) {
       list.setAttribute("role", "tablist");
       list.setAttribute("aria-label", "Code language");
@@ -91,7 +91,7 @@
   }
 
   // ---- table of contents
-  // Targets are found once the content is in (this can run before it).
+  // Targets: once the content is in (marked before: the #fragment's entry, or the first).
   const toc = document.getElementById("toc");
   let tocLinks = [], targets = [];
   const firstOf = []; // each target's section's first target
@@ -130,7 +130,8 @@
     // The URL waits for a pause (an update costs ms on big pages).
     urlTimer = setTimeout(() => {
       const id = targets[index].id, hash = decodeURIComponent(location.hash.slice(1));
-      if (hash !== id && !insideSection(hash, index)) {
+      // The landing link stays until the reader moves.
+      if (hash !== id && !insideSection(hash, index) && (moved || `#${hash}` !== landingHash)) {
         history.replaceState(history.state, "", `${location.search}#${encodeURIComponent(id)}`);
       }
     }, 150);
@@ -165,7 +166,7 @@
     slot.forEach((_, element) => spy.observe(element));
   }
 
-  // Within that section, the active heading follows the scroll (measured once a frame).
+  // In that section, the active heading follows the scroll (measured once a frame).
   let spyFrame = 0;
   window.addEventListener("scroll", () => {
     if (spyFrame || section < 0 || firstOf[section + 1] !== section) return;
@@ -232,10 +233,10 @@
   }
 
   // ---- landing on a #fragment
-  // Blocks off screen get their real size late (content-visibility), which can move a #fragment's
-  // target after the jump: it is put back for a few frames, until the reader takes over.
+  // Off-screen blocks get their size late (content-visibility), moving a #fragment's target after
+  // the jump: it is put back for a few frames, until the reader takes over.
   const landingHash = location.hash; // read before the scroll spy rewrites it
-  let settling = 0;
+  let settling = 0, moved = false;
   function settleOnHash(hash) {
     const target = hash && document.getElementById(decodeURIComponent(hash.slice(1)));
     if (!target) return;
@@ -251,7 +252,7 @@
     requestAnimationFrame(check);
   }
   for (const type of ["wheel", "touchstart", "mousedown", "keydown"]) {
-    window.addEventListener(type, () => { settling++; }, { passive: true, capture: true });
+    window.addEventListener(type, () => { settling++; moved = true; }, { passive: true, capture: true });
   }
   window.addEventListener("hashchange", () => settleOnHash(location.hash));
   window.addEventListener("load", () => settleOnHash(landingHash));
@@ -281,7 +282,6 @@
   setupDarkToggle();
   if (document.readyState !== "loading") setupContent();
   else {
-    // Meanwhile the #fragment's entry (or the first) is marked.
     const link = toc && (toc.querySelector(`a[href="${CSS.escape(location.hash)}"]`) || toc.querySelector("a"));
     if (link) mark(link);
     document.addEventListener("DOMContentLoaded", setupContent);
