@@ -66,6 +66,11 @@ def _add_build(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _add_verbosity(parser)
     parser.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: one per core)")
     _add_site_url(parser)
+    parser.add_argument(
+        "--split",
+        choices=("h1", "include", "none"),
+        help="one HTML file per h1 section or per include (overrides split; none: one page)",
+    )
 
 
 def _add_site_url(parser: argparse.ArgumentParser) -> None:
@@ -260,6 +265,7 @@ def _run_build(args: argparse.Namespace) -> int:
         use_cache=not args.no_cache,
         workers=args.jobs,
         site_url=args.site_url,
+        split=None if args.split is None else "" if args.split == "none" else args.split,
     )
     report = up_to_date(options)
     if report is None:

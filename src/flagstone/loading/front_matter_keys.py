@@ -190,6 +190,17 @@ def _heading_level(check: Checker, entry: Entry) -> int | None:
     return None
 
 
+SPLIT_MODES = ("h1", "include")  # how `split` cuts a page into files (see split.py)
+
+
+def _split(check: Checker, entry: Entry) -> str | None:
+    mode = _string(check, entry)
+    if mode is not None and mode not in SPLIT_MODES:
+        check.fail(entry.line, entry.key, "'h1' or 'include'", mode)
+        return None
+    return mode
+
+
 def _highlight_theme(check: Checker, entry: Entry) -> str | None:
     name = _string(check, entry)
     if name is None:
@@ -319,6 +330,14 @@ class PageSettings:
         _boolean,
         "boolean",
         "A Markdown twin of the page, and the page in `llms.txt` and `llms-full.txt`.",
+    )
+
+    split: str = key(
+        "",
+        _split,
+        "`h1` or `include`",
+        "One HTML file per h1 section or per include, instead of one page (see Split pages). "
+        "`--split` overrides it.",
     )
 
     @property
