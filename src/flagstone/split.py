@@ -58,6 +58,18 @@ class SplitFile:
     content: str
 
 
+_MAP = re.compile(f'<script type="application/json" id="{MAP_ID}">([^<]*)</script>')
+
+
+def moved_ids(page_html: str) -> dict[str, str]:
+    """A split page's first file: id -> the file (beside it) its anchor map sends `#id` to."""
+    found = _MAP.search(page_html)
+    if not found:
+        return {}
+    data = json.loads(found[1])
+    return {target: data["files"][number] for target, number in data["ids"].items()}
+
+
 def split_mode(page: PageSource, override: str | None) -> str:
     """How the page is split: `--split` if given ("" for not at all), else its front matter."""
     return page.settings.split if override is None else override

@@ -29,6 +29,7 @@ from flagstone.markdown_twins import INDEX_FILE
 from flagstone.models import BuildOptions, PageSource, PartSource
 from flagstone.paths import Project
 from flagstone.search_engines import SITEMAP_FILE, site_url_of
+from flagstone.split import moved_ids
 
 # A scheme (http:, mailto:, tel:, data:, javascript:) or a host (`//cdn.example.com`): not fetched.
 _EXTERNAL = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*:|//)")
@@ -93,7 +94,13 @@ class _SiteIndex:
     def targets(self, name: str) -> PageTargets:
         if name not in self._targets:
             text = (self.site / name).read_text(encoding="utf-8", errors="replace")
-            self._targets[name] = page_targets(text)
+            found = page_targets(text)
+            # A split page: its anchor map's ids are reached too, where the file they lead to has them.
+            for target, file in moved_ids(text).items():
+                other = posixpath.join(posixpath.dirname(name), file)
+                if other in self.files and target in self.targets(other):
+                    found.ids[target] += self.targets(other).ids[target] or 1
+            self._targets[name] = found
         return self._targets[name]
 
     def resolve(self, target: str) -> str | None:
