@@ -12,7 +12,9 @@ from urllib.parse import unquote
 import pytest
 
 from flagstone.build import build
+from flagstone.cache import FragmentCache
 from flagstone.commands.links import page_targets
+from flagstone.memo import Memo
 from flagstone.models import BuildOptions
 from flagstone.split import moved_ids
 from tests.conftest import REPO, SHARED, RunCli, tree, write_project
@@ -276,3 +278,41 @@ def test_every_id_of_a_generated_document_reaches_its_section(tmp_path: Path, mo
     assert len(list(split.glob("*.html"))) > 3
     assert _assert_every_id_lands(single, split) > 500
     assert _assert_links_resolve(split, single) > 1000
+
+
+def test_sitemap_lists_every_file(tmp_path: Path) -> None:
+    page = PAGE.replace("    split: h1\n", "    split: h1\n    site_url: https://example.com/docs\n")
+    site = _build(_project(tmp_path / "p", page), tmp_path / "site")
+    assert re.findall("<loc>([^<]*)</loc>", _read(site, "sitemap.xml")) == [
+        "https://example.com/docs/",
+        "https://example.com/docs/index-kittens.html",
+        "https://example.com/docs/index-errors.html",
+    ]
+    assert '<link rel="canonical" href="https://example.com/docs/index-kittens.html">' in _read(
+        site, "index-kittens.html"
+    )
+
+
+def test_cached_and_serve_builds_match_fresh_ones(tmp_path: Path) -> None:
+    """Switching split on and off between builds that reuse the cache, the stored layouts or serve's
+    memo gives what a fresh build gives."""
+    project = _project(tmp_path / "p")
+    fresh = {mode: tree(_build(project, tmp_path / f"fresh-{mode}", split=mode)) for mode in ("h1", "")}
+    memo, cache = Memo(), FragmentCache(tmp_path / "fragments")
+    for number, mode in enumerate(("h1", "", "h1", "")):
+        out = tmp_path / f"cached-{number}"
+        build(BuildOptions(project, out, split=mode))
+        assert tree(out) == fresh[mode]
+        out = tmp_path / f"served-{number}"
+        build(BuildOptions(project, out, use_cache=False, split=mode), fragment_cache=cache, memo=memo)
+        assert tree(out) == fresh[mode]
+    (project / "source" / "includes" / "_errors.md").write_text("# Errors\n\n# Limits\n\n[up](#auth)\n")
+    build(
+        BuildOptions(project, tmp_path / "served-edit", use_cache=False, split="h1"),
+        fragment_cache=cache,
+        memo=memo,
+    )
+    build(BuildOptions(project, tmp_path / "cached-edit", split="h1"))
+    cold = tree(_build(project, tmp_path / "cold-edit", split="h1"))
+    assert "index-limits.html" in cold
+    assert tree(tmp_path / "served-edit") == cold == tree(tmp_path / "cached-edit")

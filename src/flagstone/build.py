@@ -159,10 +159,15 @@ def _search_index(
 
 
 def _published_files(
-    pages: list[PageSource], headings: Sequence[Iterable[tuple[int, str, str]]], theme: Theme, site: SiteInfo
+    pages: list[PageSource],
+    headings: Sequence[Iterable[tuple[int, str, str]]],
+    theme: Theme,
+    site: SiteInfo,
+    split_files: Sequence[PageSource] = (),
 ) -> Iterator[OutputFile]:
     """The files for readers beyond the pages: Markdown twins and llms.txt for AI assistants, and with
-    a `site_url`, the sitemap, robots.txt and the 404 page for search engines and hosts."""
+    a `site_url`, the sitemap (split pages' other files too), robots.txt and the 404 page for search
+    engines and hosts."""
     # The site's front page first: it names the site and gives the summary.
     ordered = sorted(zip(pages, headings, strict=True), key=lambda pair: pair[0].output != "index.html")
     pages = [page for page, _ in ordered]
@@ -172,7 +177,7 @@ def _published_files(
         yield from (twin_file(twin) for twin in twins)
         yield llms_index(twins, pages[0].settings.description or first_paragraph(twins[0].markdown), base_url)
         yield llms_full(twins, base_url)
-    map_file = sitemap(pages)
+    map_file = sitemap([*pages, *split_files])
     if map_file and base_url:
         yield map_file
         yield robots(pages[0].settings.site_url)
@@ -336,7 +341,8 @@ def _build(
                 _index_headings(p, parts, layout, a)
                 for p, parts, (_, layout), a in zip(pages, files, known, assembled, strict=True)
             ]
-            for extra in _published_files(pages, headings, theme, site):
+            more = [file.source for split in splits.values() for file in split.files[1:]]
+            for extra in _published_files(pages, headings, theme, site, more):
                 site_files.add(extra)
             if searchable:
                 data = (

@@ -128,7 +128,7 @@ def _file_names(page: PageSource, names: list[str], taken: set[str]) -> list[str
     return outputs
 
 
-def _toc_for(entries: tuple[TocEntry, ...], where: dict[str, str], here: str) -> tuple[TocEntry, ...]:
+def _toc_for(entries: tuple[TocEntry, ...], where: dict[str, str], here: str | None) -> tuple[TocEntry, ...]:
     """The page's TOC as the file `here` shows it: entries of other files link to them."""
     return tuple(
         replace(
@@ -138,6 +138,33 @@ def _toc_for(entries: tuple[TocEntry, ...], where: dict[str, str], here: str) ->
         )
         for entry in entries
     )
+
+
+def _files_of(entry: TocEntry, where: dict[str, str], default: str) -> set[str]:
+    found = {where.get(entry.id, default)}
+    for child in entry.children:
+        found |= _files_of(child, where, default)
+    return found
+
+
+def _tocs(toc: tuple[TocEntry, ...], where: dict[str, str], outputs: list[str]) -> list[tuple[TocEntry, ...]]:
+    """Each file's TOC. A top-level entry whose headings are all in one file (every h1 of an h1
+    split) is made twice, as that file and as every other shows it, not once per file."""
+    variants = []
+    for entry in toc:
+        files = _files_of(entry, where, outputs[0])
+        if len(files) == 1:
+            (only,) = files
+            variants.append((only, _toc_for((entry,), where, only)[0], _toc_for((entry,), where, None)[0]))
+        else:
+            variants.append(("", entry, entry))
+    return [
+        tuple(
+            (own if only == here else other) if only else _toc_for((entry,), where, here)[0]
+            for (only, own, other), entry in zip(variants, toc, strict=True)
+        )
+        for here in outputs
+    ]
 
 
 def _pager(files: list[SplitFile], number: int) -> str:
@@ -182,6 +209,7 @@ def split_page(
         for output, (name, fallback), content in zip(outputs, named, contents, strict=True)
     ]
     pages = []
+    tocs = _tocs(page.toc, where, outputs)
     for number, file in enumerate(files):
         content = _relinked(file.content, where, file.output)
         if number == 0 and len(files) > 1:
@@ -189,7 +217,7 @@ def split_page(
         if len(files) > 1:
             content += _pager(files, number)
         source = replace(page.source, output=file.output)
-        toc = _toc_for(page.toc, where, file.output)
+        toc = tocs[number]
         pages.append(replace(page, source=source, content_html=content, toc=toc, split_of=page.source.output))
     number_of = {output: n for n, output in enumerate(outputs)}
     return SplitPage(tuple(pages), {target: number_of[output] for target, output in where.items()})
