@@ -40,6 +40,8 @@ PAGE = """
 
     ## Get All Kittens
 
+    Up to [auth](index.html#auth), here to [kittens](index.html#kittens), <span data-id="not-a-target"></span>.
+
     <div id="raw-target">raw</div>
 
     ### HTTP Request
@@ -130,6 +132,7 @@ def test_h1_split_writes_one_file_per_h1_with_the_whole_toc(tmp_path: Path) -> N
     assert '<a href="index-errors.html#errors">the errors</a>' in first
     assert "<a href='index-kittens.html#raw-target'>raw</a>" in first
     assert '<a href="index.html#introduction">the introduction</a>' in _read(site, "index-errors.html")
+    assert '<a href="index.html#auth">auth</a>' in kittens and '<a href="#kittens">kittens</a>' in kittens
     # Prev/next at the bottom of each.
     assert '<a href="index.html" rel="prev" class="prev">\u2190 Introduction</a>' in kittens
     assert '<a href="index-errors.html" rel="next" class="next">Errors \u2192</a>' in kittens
@@ -234,7 +237,7 @@ def test_check_follows_links_across_split_files(tmp_path: Path, run_cli: RunCli)
     project = _project(tmp_path / "p", PAGE + "\n    [gone](#nowhere) [there](#http-request-2)\n")
     result = run_cli("check", project)
     assert result.status == 1
-    assert "source/index.html.md:25: link: expected an element with id 'nowhere' on this page, got none" in (
+    assert "source/index.html.md:27: link: expected an element with id 'nowhere' on this page, got none" in (
         result.out + result.err
     )
     assert "http-request-2" not in result.out + result.err

@@ -18,12 +18,11 @@ from flagstone.models import PageSource, RenderedPage, TocEntry
 MAP_ID = "flagstone-split-map"
 _SECTION_BREAK = "</section>\n<section>\n"
 _H1_START = re.compile(r"\s*<h1[\s>]")
-_HEADING_ID = re.compile(r"""<h[1-6]\s[^>]*?\bid="([^"]*)\"""")
+_HEADING_ID = re.compile(r"""<h[1-6]\s[^>]*?(?<![\w-])id="([^"]*)\"""")
 # Every element id (and old-style `<a name>`) a `#fragment` can reach, as the theme's HTML writes them.
 _TARGET = re.compile(
-    r"""<([A-Za-z][A-Za-z0-9-]*)\s(?:[^>"']|"[^"]*"|'[^']*')*?\b(id|name)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))"""
+    r"""<([A-Za-z][A-Za-z0-9-]*)\s(?:[^>"']|"[^"]*"|'[^']*')*?(?<![\w-])(id|name)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))"""
 )
-_IN_PAGE_LINK = re.compile(r"""(\bhref\s*=\s*)(["'])#([^"']*)\2""")
 _UNSAFE = re.compile(r"[^a-z0-9]+")
 # Redirects `first.html#id` to the file now holding `id`, before the content arrives (works from file://).
 _REDIRECT = (
@@ -211,7 +210,7 @@ def split_page(
     pages = []
     tocs = _tocs(page.toc, where, outputs)
     for number, file in enumerate(files):
-        content = _relinked(file.content, where, file.output)
+        content = _relinked(file.content, where, file.output, page.source.output)
         if number == 0 and len(files) > 1:
             content = _anchor_map(files, where, file.output) + content
         if len(files) > 1:
@@ -232,15 +231,17 @@ def _first_heading(chunks: list[str]) -> tuple[str, str]:
     return "", ""
 
 
-def _relinked(content: str, where: dict[str, str], here: str) -> str:
-    """`#id` links to an element now in another file lead to that file."""
+def _relinked(content: str, where: dict[str, str], here: str, page: str) -> str:
+    """`#id` and `page.html#id` links lead to the file now holding `id`."""
+    name = re.escape(posixpath.basename(page))
+    in_page = re.compile(f"""((?<![\\w-])href\\s*=\\s*)(["'])((?:{name})?)#([^"']*)\\2""")
 
     def relink(match: re.Match[str]) -> str:
-        fragment = match[3]
-        target = unquote(html.unescape(fragment))
-        output = where.get(target, here)
-        if output == here:
+        fragment = match[4]
+        output = where.get(unquote(html.unescape(fragment)))
+        if output is None or (output == here and (not match[3] or here == page)):
             return match[0]
-        return f"{match[1]}{match[2]}{quote(posixpath.basename(output))}#{fragment}{match[2]}"
+        file = "" if output == here else quote(posixpath.basename(output))
+        return f"{match[1]}{match[2]}{file}#{fragment}{match[2]}"
 
-    return _IN_PAGE_LINK.sub(relink, content)
+    return in_page.sub(relink, content)
