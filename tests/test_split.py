@@ -319,3 +319,22 @@ def test_cached_and_serve_builds_match_fresh_ones(tmp_path: Path) -> None:
     cold = tree(_build(project, tmp_path / "cold-edit", split="h1"))
     assert "index-limits.html" in cold
     assert tree(tmp_path / "served-edit") == cold == tree(tmp_path / "cached-edit")
+
+
+def test_check_split_flag_checks_the_split_build(
+    tmp_path: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import flagstone.build
+
+    splits: list[str | None] = []
+    real = flagstone.build.build
+
+    def recording(options: BuildOptions, **kwargs: object) -> object:
+        splits.append(options.split)
+        return real(options, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(flagstone.build, "build", recording)
+    unsplit = _project(tmp_path / "p", PAGE.replace("    split: h1\n", ""))
+    assert run_cli("check", unsplit, "--split", "include").status == 0
+    assert run_cli("check", unsplit).status == 0
+    assert splits == ["include", None]

@@ -258,7 +258,9 @@ def check_published_files(site: _SiteIndex, site_url: str) -> list[Problem]:
     return problems
 
 
-def check_project(project_path: Path, theme: Path | None = None, use_cache: bool = True) -> CheckReport:
+def check_project(
+    project_path: Path, theme: Path | None = None, use_cache: bool = True, split: str | None = None
+) -> CheckReport:
     """Build into a temporary folder (never PROJECT/build), then look over the site and its sources."""
     from flagstone.build import build
     from flagstone.cache import FragmentCache
@@ -270,7 +272,9 @@ def check_project(project_path: Path, theme: Path | None = None, use_cache: bool
         site_path = Path(folder) / "site"
         # use_cache=False keeps the temporary build out of the record that lets `build` skip work;
         # the render cache is still shared, so a check after a build renders nothing again.
-        options = BuildOptions(project_path, site_path, strict=False, theme=theme, use_cache=False)
+        options = BuildOptions(
+            project_path, site_path, strict=False, theme=theme, use_cache=False, split=split
+        )
         cache = FragmentCache.for_project(project.root) if use_cache else None
         try:
             report = build(options, fragment_cache=cache)
@@ -313,9 +317,16 @@ def _human(report: CheckReport, console: Console) -> None:
         console.success(f"check passed: no problems in {pages}")
 
 
-def run(project: Path, theme: Path | None, output_format: str, use_cache: bool, console: Console) -> int:
+def run(
+    project: Path,
+    theme: Path | None,
+    output_format: str,
+    use_cache: bool,
+    console: Console,
+    split: str | None = None,
+) -> int:
     console.detail(f"checking {project.resolve()}")
-    report = check_project(project, theme, use_cache)
+    report = check_project(project, theme, use_cache, split)
     render: Callable[[CheckReport, Console], None] = _human
     if output_format == "json":
         render = _json
