@@ -164,6 +164,8 @@ class _Expander:
         self.section_break = section_break  # what a SECTION_MARK becomes, once the section is long enough
         self.section_length = section_length  # characters written since the last break, up to the piece
         self.piece_start = 0  # where the current piece's unwritten characters start
+        # Split output (see split.py) marks every place a section may start; the file is cut there.
+        self.min_length = 0 if section_break == SPLIT_BREAK else MIN_SECTION_LENGTH
 
     def expand_split(self, pieces: tuple[str, ...]) -> str:
         """What `mark` makes of a file without partials, from its HTML split at the markers' NULs
@@ -174,7 +176,7 @@ class _Expander:
         for index in range(1, len(pieces), 2):
             marker, text = pieces[index], pieces[index + 1]
             if marker == "-":  # SECTION_MARK
-                if length >= MIN_SECTION_LENGTH:
+                if length >= self.min_length:
                     written.append(self.section_break)
                     length = 0
             elif marker != "!":  # a heading's number; "!" is UNBALANCED_MARK
@@ -190,7 +192,7 @@ class _Expander:
             return next(self.ids)
         self.section_length += match.start() - self.piece_start
         self.piece_start = match.end()
-        if self.section_length < MIN_SECTION_LENGTH:
+        if self.section_length < self.min_length:
             return ""
         self.section_length = 0
         return self.section_break
@@ -211,6 +213,7 @@ class _Expander:
 
 _UNBALANCED = ("", "!")  # how a fragment's pieces start after UNBALANCED_MARK
 _SECTION_BREAK = "</section>\n<section>\n"
+SPLIT_BREAK = "\x00split\x00"  # where split output may cut: before every top-level h1 and h2
 # Sections join consecutive h1/h2 blocks up to about this many characters of HTML (a few endpoints).
 # The browser tracks every section off screen on every frame (content-visibility, the TOC's observer):
 # one per h2 made a keystroke in the search box cost 20 ms of that at 5000 endpoints.
@@ -259,10 +262,14 @@ def content_pieces(parts: tuple[RenderedPart, ...], marks: tuple[tuple[str, ...]
     return _sectioned_pieces(parts, marks, None)
 
 
+def _balanced(parts: tuple[RenderedPart, ...]) -> bool:
+    return not any(p.fragment.pieces[:2] == _UNBALANCED for root in parts for p in _walk(root))
+
+
 def _sectioned_pieces(
     parts: tuple[RenderedPart, ...], marks: tuple[tuple[str, ...], ...], memo: Memo | None
 ) -> Iterator[str]:
-    balanced = not any(p.fragment.pieces[:2] == _UNBALANCED for root in parts for p in _walk(root))
+    balanced = _balanced(parts)
     section_break = _SECTION_BREAK if balanced else ""
     section_length = 0
     opened = False
@@ -298,6 +305,24 @@ def assemble(
     return RenderedPage(
         page, content, placement.headings, placement.toc, part_warnings(parts), heading_marks=placement.marks
     )
+
+
+def split_pieces(
+    page: PageSource, body: RenderedPart, includes: tuple[RenderedPart, ...], memo: Memo | None = None
+) -> tuple[RenderedPage, tuple[tuple[str, ...], ...], bool]:
+    """The page for split output: its headings and TOC (no content), each top-level file's HTML cut
+    before every top-level h1 and h2, and whether sections may break at those cuts (no raw HTML that
+    a cut could leave unbalanced)."""
+    parts = (body, *includes)
+    placement = _placement(page, parts, memo)
+    cut = tuple(
+        tuple(_expanded(part, part_marks, SPLIT_BREAK, 0, memo).html.split(SPLIT_BREAK))
+        for part, part_marks in zip(parts, placement.marks, strict=True)
+    )
+    assembled = RenderedPage(
+        page, "", placement.headings, placement.toc, part_warnings(parts), heading_marks=placement.marks
+    )
+    return assembled, cut, _balanced(parts)
 
 
 def ids_with_marks(

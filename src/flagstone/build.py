@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
 from flagstone.acceleration.gc_pause import collector_paused
-from flagstone.assemble import assemble, content_pieces, ids_with_marks, part_warnings
+from flagstone.assemble import assemble, content_pieces, ids_with_marks, part_warnings, split_pieces
 from flagstone.cache import FragmentCache, renderer_fingerprint
 from flagstone.errors import DocumentError, Problem
 from flagstone.forked import Signal, in_child
@@ -40,6 +41,7 @@ from flagstone.search_engines import (
 )
 from flagstone.search_index import INDEX_FILE, Section, page_sections, script, section_words
 from flagstone.site_writer import OutputFile, SiteWriter, check_output_dir
+from flagstone.split import SplitPage, split_mode, split_page
 from flagstone.theme import ASSET_DIR, SiteInfo, Theme, css_classes
 
 BLOCKS_FILE = "search-blocks"  # in the project's state folder: the search index's blocks (StoredMemo)
@@ -122,14 +124,25 @@ def _index(
     files: list[PageParts],
     headings: Callable[[int], Iterable[tuple[int, str, str]]],
     blocks: Memo | None,
+    splits: Mapping[int, SplitPage] | None = None,
 ) -> bytes:
     """The search index of the pages with search on, from their headings (`headings(n)` for page n)
-    and the words after each: the pages' HTML is not needed for it."""
+    and the words after each: the pages' HTML is not needed for it. A split page (`splits`) is one
+    page of the index per file, each section on the file holding its heading."""
     searchable = [number for number, page in enumerate(pages) if page.settings.search]
     sections: list[Section] = []
-    for index_number, number in enumerate(searchable):
-        sections.extend(page_sections(index_number, headings(number), section_words(files[number])))
-    return script([(pages[n].output, pages[n].settings.title) for n in searchable], sections, blocks)
+    entries: list[tuple[str, str]] = []
+    for number in searchable:
+        split = splits.get(number) if splits else None
+        found = page_sections(len(entries), headings(number), section_words(files[number]))
+        if split is None:
+            entries.append((pages[number].output, pages[number].settings.title))
+            sections.extend(found)
+            continue
+        first = len(entries)
+        entries.extend((file.source.output, pages[number].settings.title) for file in split.files)
+        sections.extend(replace(s, page=first + split.where.get(s.id, 0)) for s in found)
+    return script(entries, sections, blocks)
 
 
 def _search_index(
@@ -146,10 +159,15 @@ def _search_index(
 
 
 def _published_files(
-    pages: list[PageSource], headings: Sequence[Iterable[tuple[int, str, str]]], theme: Theme, site: SiteInfo
+    pages: list[PageSource],
+    headings: Sequence[Iterable[tuple[int, str, str]]],
+    theme: Theme,
+    site: SiteInfo,
+    split_files: Sequence[PageSource] = (),
 ) -> Iterator[OutputFile]:
     """The files for readers beyond the pages: Markdown twins and llms.txt for AI assistants, and with
-    a `site_url`, the sitemap, robots.txt and the 404 page for search engines and hosts."""
+    a `site_url`, the sitemap (split pages' other files too), robots.txt and the 404 page for search
+    engines and hosts."""
     # The site's front page first: it names the site and gives the summary.
     ordered = sorted(zip(pages, headings, strict=True), key=lambda pair: pair[0].output != "index.html")
     pages = [page for page, _ in ordered]
@@ -159,11 +177,22 @@ def _published_files(
         yield from (twin_file(twin) for twin in twins)
         yield llms_index(twins, pages[0].settings.description or first_paragraph(twins[0].markdown), base_url)
         yield llms_full(twins, base_url)
-    map_file = sitemap(pages)
+    map_file = sitemap([*pages, *split_files])
     if map_file and base_url:
         yield map_file
         yield robots(pages[0].settings.site_url)
         yield OutputFile(NOT_FOUND_FILE, theme.render_whole(not_found_page(pages[0]), site).encode())
+
+
+def _split_pages(
+    pages: list[PageSource], files: list[PageParts], modes: list[str], taken: set[str], memo: Memo | None
+) -> dict[int, SplitPage]:
+    """The pages with split output (by page number), cut into their files (see split.py)."""
+    splits = {}
+    for number, (page, parts, mode) in enumerate(zip(pages, files, modes, strict=True)):
+        if mode:
+            splits[number] = split_page(*split_pieces(page, parts[0], parts[1:], memo), mode, taken)
+    return splits
 
 
 def build(
@@ -222,7 +251,9 @@ def _build(
     # Without a memo (every build but serve's, whose memo holds the index blocks) the search index is
     # made in a child process from the pages' headings, on another core, while this one assembles,
     # themes and writes the pages.
-    in_background = searchable and memo is None
+    modes = [split_mode(page, options.split) for page in pages]
+    # A split page's index needs its files, known once it is assembled: then the index is made here.
+    in_background = searchable and memo is None and not any(modes)
     # There, the index's blocks of the last build come from a file, and this build's go back to it.
     blocks = (
         StoredMemo(state_folder(project.root) / BLOCKS_FILE, renderer_fingerprint())
@@ -266,11 +297,15 @@ def _build(
         if in_background and index is None:
             index = index_child(lambda: files)
         known = layouts.look_up(pages, files) if layouts else [(None, None)] * len(pages)
+        known = [(None, None) if mode else found for found, mode in zip(known, modes, strict=True)]
         # A page with a stored layout is assembled as it is written; the others, here.
         assembled = [
-            None if layout else assemble(page, parts[0], parts[1:], memo)
-            for page, parts, (_, layout) in zip(pages, files, known, strict=True)
+            None if layout else assemble(page, parts[0], parts[1:], memo) if not mode else None
+            for page, parts, (_, layout), mode in zip(pages, files, known, modes, strict=True)
         ]
+        splits = _split_pages(pages, files, modes, {*relative_statics, *(p.output for p in pages)}, memo)
+        for number, split in splits.items():
+            assembled[number] = replace(split.files[0], content_html="")
         warnings = layout_warnings(project) + tuple(
             w for _, page_warnings in loaded for w in page_warnings if options.strict or not w.strict_only
         )
@@ -294,6 +329,9 @@ def _build(
                         for piece in content_pieces(parts, layout.marks):
                             write(piece.encode())
                         write(layout.after.encode())
+                elif done - 1 in splits:
+                    for file in splits[done - 1].files:
+                        _write_page(site_files, file, None, theme, site, memo, None)
                 elif page is not None:
                     _write_page(site_files, page, key, theme, site, memo, layouts)
                 progress("theme", done, len(pages))
@@ -301,14 +339,19 @@ def _build(
                 _index_headings(p, parts, layout, a)
                 for p, parts, (_, layout), a in zip(pages, files, known, assembled, strict=True)
             ]
-            for extra in _published_files(pages, headings, theme, site):
+            more = [file.source for split in splits.values() for file in split.files[1:]]
+            for extra in _published_files(pages, headings, theme, site, more):
                 site_files.add(extra)
             if searchable:
                 data = (
                     index()
                     if index is not None
                     else _index(
-                        pages, files, lambda n: _index_headings(pages[n], files[n], None, assembled[n]), memo
+                        pages,
+                        files,
+                        lambda n: _index_headings(pages[n], files[n], None, assembled[n]),
+                        memo,
+                        splits,
                     )
                 )
                 site_files.add(OutputFile(f"{ASSET_DIR}/{INDEX_FILE}", data))

@@ -66,6 +66,19 @@ def _add_build(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _add_verbosity(parser)
     parser.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: one per core)")
     _add_site_url(parser)
+    _add_split(parser)
+
+
+def _add_split(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--split",
+        choices=("h1", "include", "none"),
+        help="one HTML file per h1 section or per include (overrides split; none: one page)",
+    )
+
+
+def _split(args: argparse.Namespace) -> str | None:
+    return None if args.split is None else "" if args.split == "none" else str(args.split)
 
 
 def _add_site_url(parser: argparse.ArgumentParser) -> None:
@@ -177,6 +190,7 @@ def _add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--theme", type=Path, help="a theme folder overriding the default theme file by file")
     parser.add_argument("--no-cache", action="store_true", help="render everything afresh")
+    _add_split(parser)
     _add_verbosity(parser)
 
 
@@ -291,6 +305,7 @@ def _run_build(args: argparse.Namespace) -> int:
         use_cache=not args.no_cache,
         workers=args.jobs,
         site_url=args.site_url,
+        split=_split(args),
     )
     report = up_to_date(options)
     if report is None:
@@ -360,7 +375,7 @@ def _run_check(args: argparse.Namespace) -> int:
     from flagstone.commands.console import Console
 
     console = Console(args.quiet, args.verbose)
-    return check.run(args.project, args.theme, args.format, not args.no_cache, console)
+    return check.run(args.project, args.theme, args.format, not args.no_cache, console, _split(args))
 
 
 def _run_deploy(args: argparse.Namespace) -> int:

@@ -59,6 +59,8 @@ def input_stamp(options: BuildOptions) -> str:
     digest = hashlib.sha256(
         f"{flagstone.__version__}\n{options.strict}\n{out}\n{options.site_url}\n".encode()
     )
+    if options.split is not None:  # only then: the stamps of builds without --split stay as they were
+        digest.update(f"split={options.split}\n".encode())
     package = Path(flagstone.__file__).resolve().parent
     for folder in (
         project.source,

@@ -28,6 +28,7 @@ class BuildOptions:
     use_cache: bool = True
     workers: int = 0  # 0: one per core
     site_url: str | None = None  # overrides the pages' `site_url`
+    split: str | None = None  # overrides the pages' `split` ("" for none)
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,7 @@ class TocEntry:
     inner_html: str
     level: int
     children: tuple[TocEntry, ...] = ()
+    file: str = ""  # split output: the file holding the heading, when not the page showing the TOC
 
 
 @dataclass(frozen=True)
@@ -163,3 +165,4 @@ class RenderedPage:
     # Per top-level file, what each heading marker became: with the template's output around the
     # content, what `flagstone build` keeps of the page for the next run (see layouts).
     heading_marks: tuple[tuple[str, ...], ...] = ()
+    split_of: str = ""  # split output: the page this file is a part of

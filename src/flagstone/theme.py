@@ -224,7 +224,7 @@ class Theme:
             "logo": f"{root}{site.logo}" if site.logo else None,
             "favicon": f"{root}{site.favicon}" if site.favicon else f"{root}{ASSET_DIR}/favicon.svg",
             "languages": [tab.key for tab in settings.language_tabs],
-            "body_class": page.source.output.removesuffix(".html").replace("/", "_"),
+            "body_class": (page.split_of or page.source.output).removesuffix(".html").replace("/", "_"),
             "highlight_css": f"{root}{ASSET_DIR}/highlight-{settings.highlight_theme}.css",
             "search": settings.search,
             "card": social_card(settings, page.source.output)

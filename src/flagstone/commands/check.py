@@ -29,6 +29,7 @@ from flagstone.markdown_twins import INDEX_FILE
 from flagstone.models import BuildOptions, PageSource, PartSource
 from flagstone.paths import Project
 from flagstone.search_engines import SITEMAP_FILE, site_url_of
+from flagstone.split import moved_ids
 
 # A scheme (http:, mailto:, tel:, data:, javascript:) or a host (`//cdn.example.com`): not fetched.
 _EXTERNAL = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*:|//)")
@@ -93,7 +94,13 @@ class _SiteIndex:
     def targets(self, name: str) -> PageTargets:
         if name not in self._targets:
             text = (self.site / name).read_text(encoding="utf-8", errors="replace")
-            self._targets[name] = page_targets(text)
+            found = page_targets(text)
+            # A split page: its anchor map's ids are reached too, where the file they lead to has them.
+            for target, file in moved_ids(text).items():
+                other = posixpath.join(posixpath.dirname(name), file)
+                if other in self.files and target in self.targets(other):
+                    found.ids[target] += self.targets(other).ids[target] or 1
+            self._targets[name] = found
         return self._targets[name]
 
     def resolve(self, target: str) -> str | None:
@@ -251,7 +258,9 @@ def check_published_files(site: _SiteIndex, site_url: str) -> list[Problem]:
     return problems
 
 
-def check_project(project_path: Path, theme: Path | None = None, use_cache: bool = True) -> CheckReport:
+def check_project(
+    project_path: Path, theme: Path | None = None, use_cache: bool = True, split: str | None = None
+) -> CheckReport:
     """Build into a temporary folder (never PROJECT/build), then look over the site and its sources."""
     from flagstone.build import build
     from flagstone.cache import FragmentCache
@@ -261,7 +270,9 @@ def check_project(project_path: Path, theme: Path | None = None, use_cache: bool
         site_path = Path(folder) / "site"
         # use_cache=False keeps the temporary build out of the record that lets `build` skip work;
         # the render cache is still shared, so a check after a build renders nothing again.
-        options = BuildOptions(project_path, site_path, strict=False, theme=theme, use_cache=False)
+        options = BuildOptions(
+            project_path, site_path, strict=False, theme=theme, use_cache=False, split=split
+        )
         cache = FragmentCache.for_project(project.root) if use_cache else None
         try:
             report = build(options, fragment_cache=cache)
@@ -304,9 +315,16 @@ def _human(report: CheckReport, console: Console) -> None:
         console.success(f"check passed: no problems in {pages}")
 
 
-def run(project: Path, theme: Path | None, output_format: str, use_cache: bool, console: Console) -> int:
+def run(
+    project: Path,
+    theme: Path | None,
+    output_format: str,
+    use_cache: bool,
+    console: Console,
+    split: str | None = None,
+) -> int:
     console.detail(f"checking {project.resolve()}")
-    report = check_project(project, theme, use_cache)
+    report = check_project(project, theme, use_cache, split)
     render: Callable[[CheckReport, Console], None] = _human
     if output_format == "json":
         render = _json

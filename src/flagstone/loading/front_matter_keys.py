@@ -199,6 +199,17 @@ def _heading_level(check: Checker, entry: Entry) -> int | None:
     return None
 
 
+SPLIT_MODES = ("h1", "include")  # how `split` cuts a page into files (see split.py)
+
+
+def _split(check: Checker, entry: Entry) -> str | None:
+    mode = _string(check, entry)
+    if mode is not None and mode not in SPLIT_MODES:
+        check.fail(entry.line, entry.key, "'h1' or 'include'", mode)
+        return None
+    return mode
+
+
 def _highlight_theme(check: Checker, entry: Entry) -> str | None:
     name = _string(check, entry)
     if name is None:
@@ -351,6 +362,14 @@ class PageSettings:
         "An OpenAPI or Swagger file (relative to the page) whose reference follows the page's own Markdown, "
         "or a map of `spec` and options (see OpenAPI).",
         default_doc="none",
+    )
+
+    split: str = key(
+        "",
+        _split,
+        "`h1` or `include`",
+        "One HTML file per h1 section or per include, instead of one page (see Split pages). "
+        "`--split` overrides it.",
     )
 
     @property
