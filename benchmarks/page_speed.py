@@ -1,11 +1,11 @@
 """Speed of a large built page in headless Chromium: interactive, tab switch, main-thread work on scroll.
 
 usage: python3 benchmarks/page_speed.py [N ...] [--runs 3] [--site DIR]
-  N endpoints (default 1000 and 5000), generated and built without cache; or --site: an already built
-  site folder. Needs Debian's chromium (/usr/bin/chromium) and Playwright. Prints:
+  N endpoints (default 1000 and 5000), generated and built without cache, as one page and split at each
+  h1 (measured on the file holding the middle of the reference); or --site: an already built site
+  folder. Needs Debian's chromium (/usr/bin/chromium) and Playwright. Prints:
 
 - first contentful paint, from navigation start (Chrome's paint timing);
-
 - interactive: from navigation start to the moment the language tabs and the TOC both work (the selected
   tab is marked and the first TOC entry is active), recorded in the page by a MutationObserver;
 - tab switch: from the click's input event (event.timeStamp) to the end of the next rendered frame
@@ -13,18 +13,20 @@ usage: python3 benchmarks/page_speed.py [N ...] [--runs 3] [--site DIR]
   Chrome's own Event Timing duration for the same clicks (input to next paint, 8 ms steps) beside it;
 - scrolling: the whole page scrolled in 300 steps, one per frame; Long Animation Frames (over 50 ms) with
   the script time in them that comes from theme.js (the scroll spy), and long tasks over 50 ms;
-- deep link: a fresh load of `index.html#<a heading 95% down the page>`, from navigation start to the
-  first frame where that heading sits at the top of the viewport (below its scroll-margin) and stays
-  there for 10 frames;
+- deep link: a fresh load of `index.html#<the h2 95% down the single page>` (on a split site, through
+  its anchor map to the file holding it), from the request (wall clock) to the first frame where that
+  heading sits at the top of the viewport (below its scroll-margin) and stays there for 10 frames;
 - JS heap: the page's used JavaScript heap once interactive (performance.memory).
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -76,10 +78,21 @@ LANDING = """
   requestAnimationFrame(frame);
 })();
 """
-DEEP_TARGET = """() => {
-  const headings = [...document.querySelectorAll(".content h2[id]")];
-  return headings[Math.floor(headings.length * 0.95)].id;
-}"""
+_H2_ID = re.compile(r'<h2 id="([^"]+)"')
+
+
+def heading_at(page_html: str, fraction: float) -> str:
+    """The id of the h2 `fraction` of the way down a page."""
+    ids = _H2_ID.findall(page_html)
+    return ids[int(len(ids) * fraction)]
+
+
+def file_holding(site: Path, heading: str) -> str:
+    """The name of the split site's file that holds the heading."""
+    marker = f'id="{heading}"'
+    return next(p.name for p in sorted(site.glob("index*.html")) if marker in p.read_text(encoding="utf-8"))
+
+
 FCP = "performance.getEntriesByName('first-contentful-paint')[0].startTime"
 READY = "window.__speed && window.__speed.tabs !== null && window.__speed.toc !== null"
 SCROLL = """async () => {
@@ -105,7 +118,8 @@ SCROLL = """async () => {
 }"""
 
 
-def measure(url: str, runs: int) -> dict[str, list[float]]:
+def measure(url: str, deep_url: str, runs: int) -> dict[str, list[float]]:
+    """Every figure for the page at `url`, and the landing of `deep_url` (a #fragment URL)."""
     results: dict[str, list[float]] = {
         "interactive": [],
         "switch": [],
@@ -129,7 +143,6 @@ def measure(url: str, runs: int) -> dict[str, list[float]]:
             page.wait_for_function("performance.getEntriesByName('first-contentful-paint').length")
             results["fcp"].append(page.evaluate(FCP))
             results["heap"].append(page.evaluate("performance.memory.usedJSHeapSize") / 1e6)
-            deep = page.evaluate(DEEP_TARGET)
             page.wait_for_timeout(500)
             clicks = 0
             for position in (0.0, 0.4, 0.8):
@@ -150,9 +163,10 @@ def measure(url: str, runs: int) -> dict[str, list[float]]:
             page.close()
             page = browser.new_page(viewport=VIEWPORT)  # type: ignore[arg-type]
             page.add_init_script(LANDING)
-            page.goto(f"{url}#{deep}", wait_until="commit")
+            started = time.time() * 1000  # wall clock: a split page's link may go through a redirect
+            page.goto(deep_url, wait_until="commit")
             page.wait_for_function("window.__landed !== undefined", timeout=60_000, polling=100)
-            results["deep_link"].append(page.evaluate("window.__landed"))
+            results["deep_link"].append(page.evaluate("performance.timeOrigin + window.__landed") - started)
             page.close()
         browser.close()
     return results
@@ -195,21 +209,34 @@ def main() -> int:
     parser.add_argument("--site", type=Path, help="measure this built site instead of generating one")
     args = parser.parse_args()
     for size in [None] if args.site else args.sizes:
-        with tempfile.TemporaryDirectory(prefix="flagstone-page-speed-") as temporary:
-            site = args.site
-            if site is None:
-                work = Path(temporary)
-                generate(size, work / "project")
-                site = work / "site"
-                build(BuildOptions(work / "project", site, use_cache=False))
-            page_html = (site / "index.html").read_text(encoding="utf-8")
-            with serving(site) as url:
-                results = measure(url, args.runs)
-        title = (
-            f"{'site ' + str(args.site) if args.site else f'{size} endpoints'}: page HTML "
-            f"{len(page_html.encode()) / 1e6:.1f} MB, {page_html.count('<section>')} sections"
-        )
-        report(title, results, args.runs)
+        for split in [None] if args.site else [None, "h1"]:
+            with tempfile.TemporaryDirectory(prefix="flagstone-page-speed-") as temporary:
+                site = args.site
+                if site is None:
+                    work = Path(temporary)
+                    generate(size, work / "project")
+                    site = work / "site"
+                    build(BuildOptions(work / "project", site, use_cache=False, split=split))
+                    single = work / "single"
+                    build(BuildOptions(work / "project", single, use_cache=False))
+                    single_html = (single / "index.html").read_text(encoding="utf-8")
+                else:
+                    single_html = (site / "index.html").read_text(encoding="utf-8")
+                deep = heading_at(single_html, 0.95)
+                # Split: the file holding the middle of the reference, and the old link to a late heading.
+                name = file_holding(site, heading_at(single_html, 0.5)) if split else "index.html"
+                page_html = (site / name).read_text(encoding="utf-8")
+                with serving(site) as url:
+                    base = url.removesuffix("index.html")
+                    results = measure(base + name, f"{base}index.html#{deep}", args.runs)
+            what = (
+                f"site {args.site}"
+                if args.site
+                else f"{size} endpoints, {'split: h1' if split else 'single page'}"
+            )
+            megabytes = len(page_html.encode()) / 1e6
+            title = f"{what}: {name} {megabytes:.1f} MB, {page_html.count('<section>')} sections"
+            report(title, results, args.runs)
     return 0
 
 
