@@ -4,13 +4,19 @@ output folder, bounded memory for large input, cache entries that are checked an
 from __future__ import annotations
 
 import itertools
+import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
+from pathlib import Path
 
+import pytest
 from pygments.lexers import BashLexer
 
 from flagstone.markup import fastjson, highlight
+from tests.conftest import write_project
 
 _LONG_SHELL = "some words here and there\n"  # one run of plain text, token after token
 
@@ -39,3 +45,94 @@ def test_a_200_000_line_code_block_highlights_in_linear_time() -> None:
         """
     )
     subprocess.run([sys.executable, "-c", script], check=True, timeout=10)
+
+
+def _children(pid: int) -> set[int]:
+    """The live processes whose parent is `pid`."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[0] != "Z" and int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def _gone_within(pids: set[int], seconds: float) -> set[int]:
+    """The `pids` still alive after waiting up to `seconds` for them to end (then killed, so a failing
+    test leaves nothing running)."""
+    deadline = time.monotonic() + seconds
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = {pid for pid in pids if _alive(pid)}
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    return left
+
+
+def _big_project(root: Path, parts: int = 8, sections: int = 4000) -> Path:
+    section = (
+        "## Endpoint {i}\n\nText about endpoint {i} with **bold** and `code`.\n\n"
+        '| name | type |\n|---|---|\n| id | int |\n\n```json\n{{"id": {i}, "name": "x"}}\n```\n\n'
+    )
+    chunk = "".join(section.format(i=i) for i in range(sections))
+    files = {
+        "source/index.html.md": "---\nincludes:\n"
+        + "".join(f"  - part{n}\n" for n in range(parts))
+        + "---\n# Big\n"
+    }
+    files.update({f"source/includes/_part{n}.md": f"# Part {n}\n\n" + chunk for n in range(parts)})
+    return write_project(root, files)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the workers in /proc")
+def test_a_build_killed_mid_render_leaves_no_worker(tmp_path: Path) -> None:
+    _big_project(tmp_path)  # about 4.6 MB: some seconds of render on two workers
+    build = subprocess.Popen(
+        [sys.executable, "-m", "flagstone", "build", str(tmp_path), "-q", "--no-cache", "-j", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while len(workers := _children(build.pid)) < 2 and build.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert len(workers) == 2, "the render never started its workers"
+    time.sleep(0.3)  # the workers are rendering
+    build.kill()  # SIGKILL, as the OOM killer sends: no cleanup runs in the build
+    build.wait()
+    assert _gone_within(workers, 5) == set()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="a forked child")
+@pytest.mark.parametrize("kernel", [True, False], ids=["prctl", "watching-the-parent"])
+def test_a_forked_child_ends_when_its_parent_is_killed(kernel: bool) -> None:
+    script = textwrap.dedent(
+        f"""
+        import os, time
+        from flagstone import forked
+        if not {kernel}:
+            forked._kernel_kills_orphan = lambda: False
+        def work():
+            print(os.getpid(), flush=True)
+            time.sleep(120)
+            return b""
+        with forked.in_child(work):
+            time.sleep(120)
+        """
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    assert _alive(child)
+    parent.kill()
+    parent.wait()
+    assert _gone_within({child}, 3) == set()
