@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -16,7 +17,8 @@ import pytest
 from pygments.lexers import BashLexer
 
 from flagstone.markup import fastjson, highlight
-from tests.conftest import write_project
+from flagstone.site_writer import lock_path, output_lock
+from tests.conftest import RunCli, write_project
 
 _LONG_SHELL = "some words here and there\n"  # one run of plain text, token after token
 
@@ -136,3 +138,75 @@ def test_a_forked_child_ends_when_its_parent_is_killed(kernel: bool) -> None:
     parent.kill()
     parent.wait()
     assert _gone_within({child}, 3) == set()
+
+
+# ---- one build at a time into an output folder -----------------------------------------------------
+
+
+def _build_process(project: Path, *extra: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "flagstone", "build", str(project), "-q", *extra],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_a_second_build_into_the_same_folder_waits_for_the_first(tmp_path: Path) -> None:
+    project = _big_project(tmp_path / "p", parts=4)
+    out = tmp_path / "site"
+    first = _build_process(project, "-o", str(out), "--no-cache")
+    lock = tmp_path / ".site.flagstone-lock"
+    deadline = time.monotonic() + 30
+    while not (lock.exists() and lock.read_text()) and first.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert lock.read_text() == f"{first.pid}\n", "the first build never took the lock"
+    second = _build_process(project, "-o", str(out), "--no-cache")
+    _, first_err = first.communicate(timeout=120)
+    _, second_err = second.communicate(timeout=120)
+    assert (first.returncode, first_err) == (0, "")
+    assert second.returncode == 0
+    assert second_err == f"flagstone: waiting for process {first.pid}, which is building into {out}\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p", "site"]  # no lock, no stray folder
+    assert (out / "index.html").stat().st_size > 1_000_000
+
+
+def test_the_lock_is_waited_for_told_once_and_removed(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    told: list[str] = []
+    held = threading.Event()
+    release = threading.Event()
+
+    def hold() -> None:
+        with output_lock(out, told.append):
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(10)
+    threading.Timer(0.3, release.set).start()
+    started = time.monotonic()
+    with output_lock(out, told.append):
+        assert time.monotonic() - started >= 0.25
+        assert lock_path(out).read_text() == f"{os.getpid()}\n"
+    holder.join()
+    assert told == [f"waiting for process {os.getpid()}, which is building into {out}"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_folders_left_by_a_killed_swap_are_cleared_and_the_old_site_kept(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    project = write_project(tmp_path / "p", {"source/index.html.md": "# New\n"})
+    dead = 2**22 + 12345  # beyond the default pid_max: no process has it
+    (tmp_path / f".site.flagstone-new-{dead}").mkdir()
+    (tmp_path / f".site.flagstone-new-{dead}" / "index.html").write_text("half a site")
+    retired = tmp_path / f".site.flagstone-old-{dead}"
+    retired.mkdir()
+    (retired / "index.html").write_text("the previous site")
+    (retired / ".flagstone-site").write_text("")
+    result = run_cli("build", project, "-o", tmp_path / "site", "-q")
+    assert result.status == 0, result.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p", "site"]
+    assert "New" in (tmp_path / "site" / "index.html").read_text()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
@@ -39,7 +40,7 @@ from flagstone.search_engines import (
     with_site_url,
 )
 from flagstone.search_index import INDEX_FILE, Section, page_sections, script, section_words
-from flagstone.site_writer import OutputFile, SiteWriter, check_output_dir
+from flagstone.site_writer import OutputFile, SiteWriter, check_output_dir, output_lock
 from flagstone.theme import ASSET_DIR, SiteInfo, Theme, css_classes
 
 BLOCKS_FILE = "search-blocks"  # in the project's state folder: the search index's blocks (StoredMemo)
@@ -176,8 +177,13 @@ def build(
     """Build the site. A long-running caller (serve) passes one `fragment_cache` and one `memo` to
     every build: files, pages and index pieces unchanged since the last build are then reused; and
     with `digest_files` gets each written file's digest in the report, without reading it back."""
-    with collector_paused():
+    # One build at a time into an output folder: another build into it is waited for (see output_lock).
+    with collector_paused(), output_lock(options.out, _say_waiting):
         return _build(options, progress, fragment_cache, memo, digest_files)
+
+
+def _say_waiting(message: str) -> None:
+    print(f"flagstone: {message}", file=sys.stderr, flush=True)
 
 
 def _build(
