@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -17,8 +18,10 @@ import pytest
 from pygments.lexers import BashLexer
 
 from flagstone.markup import fastjson, highlight
+from flagstone.memo import from_json, to_json
+from flagstone.models import Heading
 from flagstone.site_writer import lock_path, output_lock
-from tests.conftest import RunCli, write_project
+from tests.conftest import RunCli, tree, write_project
 
 _LONG_SHELL = "some words here and there\n"  # one run of plain text, token after token
 
@@ -210,3 +213,77 @@ def test_folders_left_by_a_killed_swap_are_cleared_and_the_old_site_kept(
     assert result.status == 0, result.err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p", "site"]
     assert "New" in (tmp_path / "site" / "index.html").read_text()
+
+
+# ---- the cache: entries checked against their key, stored in a format that cannot run code ---------
+
+_TWO_INCLUDES = {
+    "source/index.html.md": "---\nincludes:\n  - a\n  - b\n---\n# Page\n",
+    "source/includes/_a.md": "## Alpha\n\nText of alpha.\n",
+    "source/includes/_b.md": "## Beta\n\nText of beta.\n",
+}
+
+
+def _fragment_files(cache_root: Path) -> list[Path]:
+    return sorted(p for p in cache_root.glob("*/fragments/*/*") if not p.name.startswith("."))
+
+
+def test_a_fragment_copied_over_another_is_rendered_again(
+    run_cli: RunCli, tmp_path: Path, private_cache: Path
+) -> None:
+    project = write_project(tmp_path / "p", _TWO_INCLUDES)
+    assert run_cli("build", project, "-o", tmp_path / "first", "-q").status == 0
+    entries = _fragment_files(private_cache)
+    assert len(entries) == 3  # the page and its two includes
+    for entry in entries[1:]:
+        entry.write_bytes(entries[0].read_bytes())
+    result = run_cli("build", project, "-o", tmp_path / "second", "-q")
+    assert (result.status, result.err) == (0, "")
+    assert tree(tmp_path / "second") == tree(tmp_path / "first")
+    assert len({entry.read_bytes() for entry in entries}) == 3  # rewritten under their own keys
+
+
+class _Runs:
+    """Unpickled, runs a command: what a crafted cache entry would do to a reader that unpickles."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_a_crafted_pickle_in_the_cache_does_not_run(
+    run_cli: RunCli, tmp_path: Path, private_cache: Path
+) -> None:
+    project = write_project(
+        tmp_path / "p",
+        {
+            **_TWO_INCLUDES,
+            "source/index.html.md": "---\nsearch: true\nincludes:\n  - a\n  - b\n---\n# Page\n",
+        },
+    )
+    assert run_cli("build", project, "-o", tmp_path / "first", "-q").status == 0
+    marker = tmp_path / "ran"
+    stored = [p for p in private_cache.rglob("*") if p.is_file() and p.name not in ("renderer",)]
+    assert len(stored) >= 5  # fragments, the styles, the search blocks, the layouts, the last build
+    crafted = pickle.dumps(_Runs(marker))
+    for path in stored:
+        if "fragments" in path.parts or path.name in ("search-blocks", "highlight-styles", "page-layouts"):
+            path.write_bytes(crafted)
+    result = run_cli("build", project, "-o", tmp_path / "second", "-q")
+    assert (result.status, result.err) == (0, "")
+    assert not marker.exists()
+    assert tree(tmp_path / "second") == tree(tmp_path / "first")
+
+
+def test_plain_data_reads_back_as_written_and_only_named_classes_are_made() -> None:
+    heading = Heading(2, "a", "<b>A</b>", "A", 3, fixed=True)
+    value = {("key", 1): [None, True, 1.5, "\ud800 text", (heading,)], "x": ()}
+    assert from_json(to_json(value), (Heading,)) == value
+    with pytest.raises(ValueError, match="not a flagstone data file"):
+        from_json(to_json(value))  # Heading not among the kinds
+    with pytest.raises(ValueError, match="not a flagstone data file"):
+        from_json(b'["c","Path","/etc"]', (Heading,))
+    with pytest.raises(TypeError, match="set is not plain data"):
+        to_json({1, 2})

@@ -218,7 +218,7 @@ def _build(
     assets = theme.assets()
     styles = _style_rules(
         {page.settings.highlight_theme for page in pages},
-        StoredMemo(state_folder(project.root) / STYLES_FILE, renderer_fingerprint())
+        StoredMemo(state_folder(project.root) / STYLES_FILE, renderer_fingerprint(), (StyleRules,))
         if options.use_cache
         else None,
     )
