@@ -19,7 +19,7 @@ from pygments.lexers import BashLexer
 
 from flagstone.markup import fastjson, highlight
 from flagstone.memo import from_json, to_json
-from flagstone.models import Heading
+from flagstone.models import Heading, SourceText
 from flagstone.site_writer import lock_path, output_lock
 from tests.conftest import RunCli, tree, write_project
 
@@ -287,3 +287,39 @@ def test_plain_data_reads_back_as_written_and_only_named_classes_are_made() -> N
         from_json(b'["c","Path","/etc"]', (Heading,))
     with pytest.raises(TypeError, match="set is not plain data"):
         to_json({1, 2})
+
+
+# ---- memory: a file is rendered a run of blocks at a time, with the HTML a whole render gives ---------
+
+_RUN_CASES = {
+    "reference-defined-after-use": "# T\n\nSee [the docs][d] and [x].\n\n## Later\n\n[d]: /docs 'Docs'\n[x]: /x\n",
+    "quotes-lists-and-fences": '# A\n\n> quoted\n> ```json\n> {"a": 1}\n> ```\n\n- one\n\n- two\n  - deep\n\n'
+    "```shell\ncurl x\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nSetext\n===\n\n<div>\n\n## Inside raw HTML\n\n"
+    "</div>\n\n## After\n\ntext\n",
+    "unbalanced-raw-html": '# A\n\n<div class="x">\n\n## B\n\ntext\n\n## C\n\nmore\n',
+    "unclosed-fence": "# A\n\ntext\n\n```ruby\nputs 1\n\n## not a heading\n",
+}
+
+
+@pytest.mark.parametrize("text", list(_RUN_CASES.values()), ids=list(_RUN_CASES))
+def test_rendering_in_runs_gives_what_one_whole_render_gives(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flagstone.markup import render as render_module
+    from flagstone.search_index import fragment_words
+
+    renderer = render_module.MarkdownRenderer()
+    source = SourceText(Path("x.md"), "x.md", text * 3, first_line=4)
+    whole_state = render_module._FileState(source, ())
+    whole = renderer.md.render(source.text, {"flagstone": whole_state})  # no runs: one token list
+    monkeypatch.setattr(render_module, "_RUN_TOKENS", 1)  # a run at every top-level block
+    fragment = renderer.render(source, (), fragment_words)
+    unbalanced = bool(whole_state.open_elements) or whole_state.unbalanced
+    assert fragment.html == (render_module.UNBALANCED_MARK if unbalanced else "") + whole
+    assert fragment.headings == tuple(whole_state.headings)
+    assert [h.line for h in fragment.headings] == [h.line for h in whole_state.headings]
+    expected_words = fragment_words(
+        (render_module.UNBALANCED_MARK if unbalanced else "")
+        + render_module._without(whole, whole_state.code_blocks)
+    )
+    assert fragment.search_words == expected_words

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
@@ -134,8 +136,6 @@ def _collect_headings(md: MarkdownIt, tokens: list[Token], env: EnvType) -> None
             for child in token.children:
                 if child.type == "html_inline":
                     state.track_raw_html(child.content)
-    if state.open_elements:
-        state.unbalanced = True
 
 
 def _mark_raw_headings(content: str, state: _FileState, line: int) -> str:
@@ -215,6 +215,14 @@ class MarkdownRenderer:
         # Slate (Redcarpet) writes strikethrough as <del>; users' CSS targets it.
         self.md.add_render_rule("s_open", lambda *_: "<del>")
         self.md.add_render_rule("s_close", lambda *_: "</del>")
+        # A file is parsed, inlined and rendered a run of top-level blocks at a time (see _in_runs): the
+        # block rule first in line hands each run on as the next top-level block begins.
+        first = self.md.block.ruler.get_active_rules()[0]
+        self.md.block.ruler.before(first, "flagstone_runs", _hand_on_blocks)
+        names = self.md.core.ruler.get_active_rules()
+        rules = self.md.core.ruler.getRules("")
+        split = names.index("block")
+        self._before_blocks, self._after_blocks = rules[:split], rules[split + 1 :]
 
     def render(
         self,
@@ -230,7 +238,7 @@ class MarkdownRenderer:
         env: EnvType = {"flagstone": state}
         try:
             with collector_paused():
-                html = self.md.render(source.text, env)
+                rendered = self._in_runs(source.text, env, search_words is not None)
         except NestingTooDeep as deep:
             raise DocumentError(
                 Problem(
@@ -239,16 +247,22 @@ class MarkdownRenderer:
                     (f"expected lists and quotes nested at most {MAX_NESTING} levels deep, got deeper"),
                 )
             ) from None
+        if state.open_elements:
+            state.unbalanced = True
+        pieces = rendered.pieces
         if state.unbalanced:
-            html = UNBALANCED_MARK + html
-        words = search_words(_without(html, state.code_blocks)) if search_words else ()
+            pieces[0:0] = UNBALANCED_MARK.split(MARK)[:-1]  # the mark before the first text
+        prose = (UNBALANCED_MARK if state.unbalanced else "") + "".join(rendered.prose)
+        words = search_words(prose) if search_words else ()
+        del prose
+        del rendered
         # Checked here, once per file: assembling a page then need not search its HTML for the order.
-        numbers = [int(number) for number in HEADING_MARK.findall(html)]
+        numbers = [int(number) for number in pieces[1::2] if number.isdigit()]
         in_order = numbers == list(range(len(state.headings)))
         headings = tuple(state.headings)
         digest = _headings_digest(headings)
-        return Fragment.from_html(
-            html,
+        return Fragment(
+            tuple(pieces),
             headings,
             warnings=tuple(state.warnings),
             search_words=words,
@@ -256,6 +270,76 @@ class MarkdownRenderer:
             marks_in_order=in_order,
             headings_digest=digest,
         )
+
+    def _in_runs(self, text: str, env: EnvType, with_prose: bool) -> _Runs:
+        """What markdown-it's render gives, split at the NULs of the markers (see Fragment), made a run
+        of top-level blocks at a time: the tokens of a whole file (hundreds of bytes each, several per
+        line) were most of the memory a large file took, over a hundred times its size. With
+        `with_prose`, also the HTML without its fenced code, for the search words.
+
+        Link reference definitions are the one thing a block can take from a later one: a file that
+        may hold one (any `]:`) is block-parsed once before, for its definitions alone."""
+        core = StateCore(text, self.md, env)
+        for rule in self._before_blocks:
+            rule(core)
+        if "]:" in core.src:
+            definitions: EnvType = {_RUNS: lambda tokens: None}
+            self.md.block.parse(core.src, self.md, definitions, [])
+            if "references" in definitions:
+                env["references"] = definitions["references"]
+        runs = _Runs(core, self._after_blocks, with_prose)
+        blocks: list[Token] = []  # the block parser's tokens, emptied as each run is handed on
+        env[_RUNS] = runs.take
+        try:
+            self.md.block.parse(core.src, self.md, env, blocks)
+            runs.take(blocks)
+        finally:
+            del env[_RUNS]
+        return runs
+
+
+_RUNS = "flagstone_runs"  # in markdown-it's env: where the block rule hands each run of blocks
+_RUN_TOKENS = 2000  # tokens in a run: a few dozen endpoints' worth
+
+
+def _hand_on_blocks(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """At the start of a top-level block (level 0: a quote's or a list's blocks are deeper), hand the
+    blocks before it on, once they are enough: every one of them is complete, and no later block looks
+    back at them. Matches nothing itself."""
+    take = state.env.get(_RUNS)
+    if take is not None and state.level == 0 and len(state.tokens) >= _RUN_TOKENS:
+        take(state.tokens)
+    return False
+
+
+class _Runs:
+    """The HTML of a file's runs of blocks as they are made (see MarkdownRenderer._in_runs)."""
+
+    def __init__(self, core: StateCore, rules: list[Callable[[StateCore], None]], with_prose: bool) -> None:
+        self.core = core
+        self.rules = rules  # markdown-it's core rules after the block rule: inline, headings, ...
+        self.with_prose = with_prose
+        self.pieces = [""]  # the HTML so far split at NULs; the last piece goes on in the next run
+        self.prose: list[str] = []
+
+    def take(self, tokens: list[Token]) -> None:
+        """Render the blocks of `tokens`, then empty it (the list the block parser goes on filling)."""
+        if not tokens:
+            return
+        core = self.core
+        core.tokens = list(tokens)
+        del tokens[:]
+        for rule in self.rules:
+            rule(core)
+        state: _FileState = core.env["flagstone"]
+        html = core.md.renderer.render(core.tokens, core.md.options, core.env)
+        core.tokens = []
+        if self.with_prose:
+            self.prose.append(_without(html, state.code_blocks))
+        state.code_blocks.clear()
+        split = html.split(MARK)
+        self.pieces[-1] += split[0]
+        self.pieces.extend(split[1:])
 
 
 def _headings_digest(headings: tuple[Heading, ...]) -> str:
