@@ -289,7 +289,7 @@ def test_plain_data_reads_back_as_written_and_only_named_classes_are_made() -> N
         to_json({1, 2})
 
 
-# ---- memory: a file is rendered a run of blocks at a time, with the HTML a whole render gives ---------
+# ---- memory: a file is rendered a window at a time, with the HTML a whole render gives ---------
 
 _RUN_CASES = {
     "reference-defined-after-use": "# T\n\nSee [the docs][d] and [x].\n\n## Later\n\n[d]: /docs 'Docs'\n[x]: /x\n",
@@ -301,9 +301,10 @@ _RUN_CASES = {
 }
 
 
+@pytest.mark.parametrize("window", [1, 7, 30, 100])
 @pytest.mark.parametrize("text", list(_RUN_CASES.values()), ids=list(_RUN_CASES))
-def test_rendering_in_runs_gives_what_one_whole_render_gives(
-    text: str, monkeypatch: pytest.MonkeyPatch
+def test_rendering_in_windows_gives_what_one_whole_render_gives(
+    text: str, window: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from flagstone.markup import render as render_module
     from flagstone.search_index import fragment_words
@@ -312,7 +313,7 @@ def test_rendering_in_runs_gives_what_one_whole_render_gives(
     source = SourceText(Path("x.md"), "x.md", text * 3, first_line=4)
     whole_state = render_module._FileState(source, ())
     whole = renderer.md.render(source.text, {"flagstone": whole_state})  # no runs: one token list
-    monkeypatch.setattr(render_module, "_RUN_TOKENS", 1)  # a run at every top-level block
+    monkeypatch.setattr(render_module, "_WINDOW", window)  # windows of a few lines
     fragment = renderer.render(source, (), fragment_words)
     unbalanced = bool(whole_state.open_elements) or whole_state.unbalanced
     assert fragment.html == (render_module.UNBALANCED_MARK if unbalanced else "") + whole

@@ -6,6 +6,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -46,6 +47,7 @@ from flagstone.theme import ASSET_DIR, SiteInfo, Theme, css_classes
 BLOCKS_FILE = "search-blocks"  # in the project's state folder: the search index's blocks (StoredMemo)
 STYLES_FILE = "highlight-styles"  # and the highlight styles' rules (StoredMemo of StyleRules)
 LAYOUTS_FILE = "page-layouts"  # and there, the pages' layouts (StoredMemo of layouts.PageLayout)
+_ENCODED_SLICE = 1 << 20  # characters of a page's content encoded and handed to the writer at once
 # Below this much Markdown to render, the index child starts before the render (see _build).
 _EARLY = 512 * 1024  # bytes
 _LOGOS = ("images/logo.png", "images/logo.svg", "images/logo.jpg")
@@ -89,21 +91,31 @@ def _style_rules(styles: set[str], stored: StoredMemo | None) -> dict[str, Style
 def _write_page(
     site_files: SiteWriter,
     page: RenderedPage,
+    parts: PageParts,
     key: LayoutKey | None,
     theme: Theme,
     site: SiteInfo,
     memo: Memo | None,
     layouts: PageLayouts | None,
 ) -> None:
-    """An assembled page, themed and written; its layout kept for the next build."""
+    """An assembled page, themed and written; its layout kept for the next build. Without a memo the
+    page comes without its HTML (see _build), which is made from its `parts` as it is written."""
     around = theme.around(page, site, memo)
     if around is None:  # a template that does not write the content once, as it is
-        site_files.add(OutputFile(page.source.output, theme.render_whole(page, site).encode()))
+        whole = page if memo is not None else assemble(page.source, parts[0], parts[1:])
+        site_files.add(OutputFile(page.source.output, theme.render_whole(whole, site).encode()))
         return
     if layouts and key:
         layouts.keep(key, PageLayout(page.heading_marks, *around))
-    pieces = (around[0].encode(), page.content_html.encode(), around[1].encode())
-    site_files.add(OutputFile(page.source.output, pieces))
+    content = (page.content_html,) if memo is not None else content_pieces(parts, page.heading_marks)
+    # Encoded a slice at a time as the writer takes them: a page of tens of megabytes is never held
+    # joined, nor encoded whole beside its text.
+    with site_files.streamed(page.source.output) as write:
+        write(around[0].encode())
+        for text in content:
+            for start in range(0, len(text), _ENCODED_SLICE):
+                write(text[start : start + _ENCODED_SLICE].encode())
+        write(around[1].encode())
 
 
 def _index_headings(
@@ -274,9 +286,10 @@ def _build(
         if in_background and index is None:
             index = index_child(lambda: files)
         known = layouts.look_up(pages, files) if layouts else [(None, None)] * len(pages)
-        # A page with a stored layout is assembled as it is written; the others, here.
+        # A page with a stored layout is assembled as it is written; the others, here, their HTML
+        # (but with a memo, which keeps it) as they are written.
         assembled = [
-            None if layout else assemble(page, parts[0], parts[1:], memo)
+            None if layout else assemble(page, parts[0], parts[1:], memo, memo is not None, with_toc=True)
             for page, parts, (_, layout) in zip(pages, files, known, strict=True)
         ]
         warnings = tuple(
@@ -303,7 +316,9 @@ def _build(
                             write(piece.encode())
                         write(layout.after.encode())
                 elif page is not None:
-                    _write_page(site_files, page, key, theme, site, memo, layouts)
+                    _write_page(site_files, page, parts, key, theme, site, memo, layouts)
+                    # Its HTML is written: what follows takes the headings only.
+                    assembled[done - 1] = page = replace(page, content_html="")
                 progress("theme", done, len(pages))
             headings = [
                 _index_headings(p, parts, layout, a)

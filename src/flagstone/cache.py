@@ -11,7 +11,7 @@ from pathlib import Path
 import flagstone
 from flagstone.errors import Problem
 from flagstone.incremental import state_folder
-from flagstone.memo import from_json, to_json
+from flagstone.memo import from_json, json_chunks
 from flagstone.models import Fragment, Heading
 
 RENDERER = "renderer"  # in the cache folder: the fingerprint of the renderer that made its entries
@@ -126,7 +126,7 @@ class FragmentCache:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, prefix=".tmp-") as handle:
-                handle.write(to_json((key, fragment)))
+                handle.writelines(json_chunks((key, fragment)))
             os.replace(handle.name, path)
         except OSError:
             pass  # a cache that cannot be written only makes the next build slower

@@ -7,7 +7,7 @@ import hashlib
 import json
 import os
 import pickle
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +28,45 @@ def content_digest(value: object) -> str:
 def to_json(value: object) -> bytes:
     """`value` (None, bool, int, float, str, tuples, lists, dicts and dataclasses of these) as tagged
     JSON; TypeError for anything else."""
-    text = json.dumps(_tagged(value), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return text.encode("utf-8", "surrogatepass")
+    return b"".join(json_chunks(value))
+
+
+def json_chunks(value: object) -> Iterator[bytes]:
+    """to_json's bytes, a chunk at a time: a long sequence (the pieces of a file of tens of megabytes)
+    goes a batch of items at a time, so it is never held as JSON whole, nor encoded whole beside it."""
+    for text in _chunks(value):
+        yield text.encode("utf-8", "surrogatepass")
+
+
+_BATCH = 4096  # items of a long sequence written at once
+
+
+def _chunks(value: object) -> Iterator[str]:
+    kind = type(value)
+    if kind is tuple or kind is list or kind is dict:
+        items: Any = [part for pair in value.items() for part in pair] if kind is dict else value  # type: ignore[attr-defined]
+        yield f'["{_TUPLE if kind is tuple else _LIST if kind is list else _DICT}"'
+        if len(items) > _BATCH:
+            for start in range(0, len(items), _BATCH):
+                yield "," + _dumps([_tagged(item) for item in items[start : start + _BATCH]])[1:-1]
+        else:  # a few items, each of which may be long
+            for item in items:
+                yield ","
+                yield from _chunks(item)
+        yield "]"
+        return
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        yield f"[{_dumps(_CLASS)},{_dumps(kind.__name__)}"
+        for field in dataclasses.fields(value):
+            yield ","
+            yield from _chunks(getattr(value, field.name))
+        yield "]"
+        return
+    yield _dumps(_tagged(value))
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def from_json(data: bytes, kinds: Iterable[type] = ()) -> object:
@@ -148,7 +185,8 @@ class StoredMemo(Memo):
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}")
-            temporary.write_bytes(to_json((self.fingerprint, self._current)))
+            with temporary.open("wb") as handle:
+                handle.writelines(json_chunks((self.fingerprint, self._current)))
             os.replace(temporary, self.path)
         except (OSError, TypeError):  # TypeError: a value that is not plain data
             pass  # without it, the next build makes every piece

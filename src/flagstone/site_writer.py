@@ -6,6 +6,7 @@ import glob
 import hashlib
 import os
 import shutil
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ from typing import BinaryIO
 
 from flagstone.errors import DocumentError, Problem, UsageError
 
+_AHEAD = 4  # pieces of a streamed file handed to the writer and not yet written, at most
 MARKER = ".flagstone-site"  # marks a folder flagstone made, so it may replace it
 _STAGING, _RETIRED = "flagstone-new", "flagstone-old"  # beside `out`: .OUT.flagstone-new-PID, ...-old-PID
 
@@ -187,10 +189,21 @@ class SiteWriter:
         def write_out(piece: bytes) -> None:
             opened.result().write(piece)
 
+        in_flight: deque[Future[None]] = deque()
+
         def write(piece: bytes) -> None:
             if digest is not None:
                 digest.update(piece)
-            self._pending.append(self._pool.submit(write_out, piece))
+            written = self._pool.submit(write_out, piece)
+            self._pending.append(written)
+            in_flight.append(written)
+            # A few pieces ahead of the writer at most: a page of tens of megabytes made faster than
+            # the disk takes it would otherwise be held whole, in pieces, waiting to be written.
+            while len(in_flight) > _AHEAD:
+                try:
+                    in_flight.popleft().result()
+                except OSError as error:
+                    raise self._unwritable(error) from None
 
         try:
             yield write

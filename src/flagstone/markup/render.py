@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
@@ -215,10 +216,10 @@ class MarkdownRenderer:
         # Slate (Redcarpet) writes strikethrough as <del>; users' CSS targets it.
         self.md.add_render_rule("s_open", lambda *_: "<del>")
         self.md.add_render_rule("s_close", lambda *_: "</del>")
-        # A file is parsed, inlined and rendered a run of top-level blocks at a time (see _in_runs): the
-        # block rule first in line hands each run on as the next top-level block begins.
+        # A file is parsed, inlined and rendered a window at a time (see _in_windows): the block rule
+        # first in line notes where each top-level block begins.
         first = self.md.block.ruler.get_active_rules()[0]
-        self.md.block.ruler.before(first, "flagstone_runs", _hand_on_blocks)
+        self.md.block.ruler.before(first, "flagstone_starts", _note_block_start)
         names = self.md.core.ruler.get_active_rules()
         rules = self.md.core.ruler.getRules("")
         split = names.index("block")
@@ -272,48 +273,97 @@ class MarkdownRenderer:
         )
 
     def _in_runs(self, text: str, env: EnvType, with_prose: bool) -> _Runs:
-        """What markdown-it's render gives, split at the NULs of the markers (see Fragment), made a run
-        of top-level blocks at a time: the tokens of a whole file (hundreds of bytes each, several per
-        line) were most of the memory a large file took, over a hundred times its size. With
-        `with_prose`, also the HTML without its fenced code, for the search words.
+        """What markdown-it's render gives, split at the NULs of the markers (see Fragment), made a
+        window of the file at a time (see _in_windows): a whole file's tokens (hundreds of bytes each,
+        several per line) and its table of lines (about ten times its size) were most of the memory a
+        large file took. With `with_prose`, also the HTML without its fenced code, for the search words.
 
-        Link reference definitions are the one thing a block can take from a later one: a file that
-        may hold one (any `]:`) is block-parsed once before, for its definitions alone."""
+        Link reference definitions are the one thing a block takes from a later one: a file that may
+        hold one (any `]:`) is block-parsed once before, for its definitions alone."""
         core = StateCore(text, self.md, env)
         for rule in self._before_blocks:
             rule(core)
         if "]:" in core.src:
-            definitions: EnvType = {_RUNS: lambda tokens: None}
-            self.md.block.parse(core.src, self.md, definitions, [])
+            definitions: EnvType = {}
+            _in_windows(self.md, core.src, definitions, lambda tokens, first_line: None)
             if "references" in definitions:
                 env["references"] = definitions["references"]
         runs = _Runs(core, self._after_blocks, with_prose)
-        blocks: list[Token] = []  # the block parser's tokens, emptied as each run is handed on
-        env[_RUNS] = runs.take
-        try:
-            self.md.block.parse(core.src, self.md, env, blocks)
-            runs.take(blocks)
-        finally:
-            del env[_RUNS]
+        _in_windows(self.md, core.src, env, runs.take)
         return runs
 
 
-_RUNS = "flagstone_runs"  # in markdown-it's env: where the block rule hands each run of blocks
-_RUN_TOKENS = 2000  # tokens in a run: a few dozen endpoints' worth
+_STARTS = "flagstone_starts"  # in markdown-it's env: where the block rule notes each top-level block
+_Start = tuple[int, int, int, int]  # a top-level block's line, character, tokens before it, definitions
+_WINDOW = 64 * 1024  # characters block-parsed at once, at least (a window holds three blocks or more)
 
 
-def _hand_on_blocks(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
-    """At the start of a top-level block (level 0: a quote's or a list's blocks are deeper), hand the
-    blocks before it on, once they are enough: every one of them is complete, and no later block looks
-    back at them. Matches nothing itself."""
-    take = state.env.get(_RUNS)
-    if take is not None and state.level == 0 and len(state.tokens) >= _RUN_TOKENS:
-        take(state.tokens)
+def _note_block_start(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """At the start of a top-level block (level 0: a quote's or a list's blocks are deeper), note its
+    line, where the line starts and how many tokens come before it. Matches nothing itself."""
+    note = state.env.get(_STARTS)
+    if note is not None and state.level == 0:
+        note(start_line, state.bMarks[start_line], len(state.tokens))
     return False
 
 
+def _in_windows(md: MarkdownIt, src: str, env: EnvType, take: Callable[[list[Token], int], None]) -> None:
+    """Block-parse `src` a window of lines at a time, handing each window's blocks to `take` with the
+    line they start at: the blocks of the text up to the third-last top-level block that began in the
+    window (the next window starts there), all of them in the last window.
+
+    A block never looks back, and what it is depends on its own lines and the few after it that end
+    it (blank lines, the next line): a block followed by two more blocks in the window is the block
+    a parse of the whole text finds. Definitions noted by the blocks parsed again are forgotten.
+    """
+    position, first_line, window = 0, 0, _WINDOW
+    while position < len(src):
+        end = src.find("\n", position + window)
+        end = len(src) if end < 0 else end + 1
+        had_references = "references" in env
+        starts: list[_Start] = []
+        blocks: list[Token] = []
+        env[_STARTS] = partial(_noted, starts, env)
+        try:
+            md.block.parse(src[position:end], md, env, blocks)
+        except NestingTooDeep as deep:
+            raise NestingTooDeep(deep.line + first_line) from None
+        finally:
+            del env[_STARTS]
+        if end == len(src):
+            take(blocks, first_line)
+            return
+        if len(starts) < 3 or starts[-3][0] == 0:  # too few blocks to know one: a larger window
+            _forget_definitions(env, had_references, starts[0][3] if starts else 0)
+            window *= 2
+            continue
+        line, character, tokens, known = starts[-3]
+        _forget_definitions(env, had_references, known)
+        del blocks[tokens:]
+        take(blocks, first_line)
+        position, first_line, window = position + character, first_line + line, _WINDOW
+
+
+def _noted(
+    starts: list[tuple[int, int, int, int]], env: EnvType, line: int, character: int, tokens: int
+) -> None:
+    starts.append((line, character, tokens, len(env.get("references", ()))))
+
+
+def _forget_definitions(env: EnvType, had_references: bool, known: int) -> None:
+    """Keep the first `known` link definitions of the env (none, and no entry, if it had none)."""
+    references = env.get("references")
+    if references is None:
+        return
+    if not had_references and known == 0:
+        del env["references"]
+        return
+    for label in list(references)[known:]:
+        del references[label]
+
+
 class _Runs:
-    """The HTML of a file's runs of blocks as they are made (see MarkdownRenderer._in_runs)."""
+    """The HTML of a file's windows as they are made (see MarkdownRenderer._in_runs)."""
 
     def __init__(self, core: StateCore, rules: list[Callable[[StateCore], None]], with_prose: bool) -> None:
         self.core = core
@@ -322,13 +372,16 @@ class _Runs:
         self.pieces = [""]  # the HTML so far split at NULs; the last piece goes on in the next run
         self.prose: list[str] = []
 
-    def take(self, tokens: list[Token]) -> None:
-        """Render the blocks of `tokens`, then empty it (the list the block parser goes on filling)."""
+    def take(self, tokens: list[Token], first_line: int) -> None:
+        """Render the blocks of `tokens`, parsed from a window starting at line `first_line`."""
         if not tokens:
             return
+        if first_line:
+            for token in tokens:
+                if token.map:
+                    token.map = [token.map[0] + first_line, token.map[1] + first_line]
         core = self.core
-        core.tokens = list(tokens)
-        del tokens[:]
+        core.tokens = tokens
         for rule in self.rules:
             rule(core)
         state: _FileState = core.env["flagstone"]
