@@ -326,11 +326,14 @@ def test_rendering_in_windows_gives_what_one_whole_render_gives(
     assert fragment.search_words == expected_words
 
 
+# The build's own peak from /proc (VmHWM): getrusage's starts at the size of the process that forked
+# it (pytest, here); its forked children's (workers, the index child) from getrusage.
 _PEAK = (
     "import resource, sys\n"
     "from flagstone.cli import main\n"
     "status = main(sys.argv[1:])\n"
-    "print(status, max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)))\n"
+    "own = next(int(line.split()[1]) for line in open('/proc/self/status') if line.startswith('VmHWM'))\n"
+    "print(status, max(own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\n"
 )
 
 
@@ -344,10 +347,12 @@ def _peak_kb(*arguments: str) -> int:
     return int(peak)
 
 
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads the peak from /proc")
 def test_a_large_file_builds_in_at_most_fifteen_times_its_size(tmp_path: Path) -> None:
     """Issue 19's target: peak memory at most 15x the input over what a one-line build takes (about
-    13x measured here on a 10 MB file; 128x before it was rendered a window at a time)."""
-    tiny = write_project(tmp_path / "tiny", {"source/index.html.md": "# Tiny\n"})
+    14x measured on a 10 MB file; 128x before it was rendered a window at a time)."""
+    # What any such build takes: the interpreter and all a build loads (the JSON lexer too).
+    tiny = write_project(tmp_path / "tiny", {"source/index.html.md": '# Tiny\n\n```json\n{"id": 1}\n```\n'})
     section = (
         "## Endpoint {i}\n\nText about endpoint {i} with **bold** and `code`.\n\n"
         '| name | type |\n|---|---|\n| id | int |\n\n```json\n{{"id": {i}}}\n```\n\n'
@@ -361,4 +366,6 @@ def test_a_large_file_builds_in_at_most_fifteen_times_its_size(tmp_path: Path) -
     baseline = _peak_kb("build", str(tiny), "-q")
     peak = _peak_kb("build", str(big), "-q")
     assert (big / "build/index.html").stat().st_size > 3 * size
-    assert (peak - baseline) * 1024 <= 15 * size, f"{(peak - baseline) * 1024 / size:.1f}x"
+    ratio = (peak - baseline) * 1024 / size
+    print(f"peak {peak // 1024} MB, {ratio:.1f}x over {baseline // 1024} MB")
+    assert ratio <= 15, f"{ratio:.1f}x"
