@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
 
 from flagstone.errors import Problem
@@ -171,6 +171,11 @@ class _Expander:
         """What `mark` makes of a file without partials, from its HTML split at the markers' NULs
         (text, marker, text, ...): a page of tens of megabytes is not searched for its markers again.
         A heading marker counts towards the section as its characters did, the unbalanced one not."""
+        return "".join(self.split_batches(pieces))
+
+    def split_batches(self, pieces: tuple[str, ...]) -> Iterator[str]:
+        """expand_split's text in batches of about _BATCH pieces, each whole (a section break is never
+        cut), as it is made."""
         written = [pieces[0]]
         length = self.section_length + len(pieces[0])
         for index in range(1, len(pieces), 2):
@@ -184,8 +189,12 @@ class _Expander:
                 length += len(marker) + 2
             written.append(text)
             length += len(text)
+            if len(written) >= _BATCH:
+                self.section_length = length
+                yield "".join(written)
+                written = []
         self.section_length = length
-        return "".join(written)
+        yield "".join(written)
 
     def mark(self, match: re.Match[str]) -> str:
         if match[1] is not None:
@@ -199,7 +208,7 @@ class _Expander:
 
     def expand(self, part: RenderedPart) -> Iterator[str]:
         if not part.partials:
-            yield self.expand_split(part.fragment.pieces)
+            yield from self.split_batches(part.fragment.pieces)
             return
         for index, piece in enumerate(_pieces(part)):
             if index % 2:
@@ -212,6 +221,7 @@ class _Expander:
 
 
 _UNBALANCED = ("", "!")  # how a fragment's pieces start after UNBALANCED_MARK
+_BATCH = 20_000  # pieces of a file's HTML joined at once as it is written out (see content_pieces)
 _SECTION_BREAK = "</section>\n<section>\n"
 SPLIT_BREAK = "\x00split\x00"  # where split output may cut: before every top-level h1 and h2
 # Sections join consecutive h1/h2 blocks up to about this many characters of HTML (a few endpoints).
@@ -274,17 +284,24 @@ def _sectioned_pieces(
     section_length = 0
     opened = False
     for part, part_marks in zip(parts, marks, strict=True):
-        expansion = _expanded(part, part_marks, section_break, section_length, memo)
-        section_length = expansion.section_length
-        if not expansion.html:
-            continue
-        if not opened:
-            opened = True
-            yield "<section>\n"
-            # The page starts with a heading: no empty first section.
-            yield expansion.html.removeprefix(_SECTION_BREAK)
-        else:
-            yield expansion.html
+        if memo:
+            expansion = _expanded(part, part_marks, section_break, section_length, memo)
+            section_length = expansion.section_length
+            batches: Iterable[str] = (expansion.html,)
+        else:  # as it is made, in batches: nothing keeps it
+            expander = _Expander(part_marks, section_break, section_length)
+            batches = expander.expand(part)
+        for html in batches:
+            if not html:
+                continue
+            if not opened:
+                opened = True
+                yield "<section>\n"
+                # The page starts with a heading: no empty first section.
+                html = html.removeprefix(_SECTION_BREAK)
+            yield html
+        if not memo:
+            section_length = expander.section_length
     if opened:
         yield "</section>\n"
 
@@ -295,12 +312,13 @@ def assemble(
     includes: tuple[RenderedPart, ...],
     memo: Memo | None = None,
     with_content: bool = True,
+    with_toc: bool | None = None,
 ) -> RenderedPage:
-    """The page with final ids (and its HTML and TOC unless `with_content` is false). A memo (serve) keeps
-    each file's share and the ids between builds."""
+    """The page with final ids (and its HTML and TOC unless `with_content` is false; its TOC all the
+    same with `with_toc`). A memo (serve) keeps each file's share and the ids between builds."""
     parts = (body, *includes)
     # Every id first: the placement runs over headings only. The TOC is for the theme, not the index.
-    placement = _placement(page, parts, memo, with_toc=with_content)
+    placement = _placement(page, parts, memo, with_toc=with_content if with_toc is None else with_toc)
     content = _sectioned(parts, placement.marks, memo) if with_content else ""
     return RenderedPage(
         page, content, placement.headings, placement.toc, part_warnings(parts), heading_marks=placement.marks

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
@@ -40,13 +41,14 @@ from flagstone.search_engines import (
     with_site_url,
 )
 from flagstone.search_index import INDEX_FILE, Section, page_sections, script, section_words
-from flagstone.site_writer import OutputFile, SiteWriter, check_output_dir
+from flagstone.site_writer import OutputFile, SiteWriter, check_output_dir, output_lock
 from flagstone.split import SplitPage, split_mode, split_page
 from flagstone.theme import ASSET_DIR, SiteInfo, Theme, css_classes
 
 BLOCKS_FILE = "search-blocks"  # in the project's state folder: the search index's blocks (StoredMemo)
 STYLES_FILE = "highlight-styles"  # and the highlight styles' rules (StoredMemo of StyleRules)
 LAYOUTS_FILE = "page-layouts"  # and there, the pages' layouts (StoredMemo of layouts.PageLayout)
+_ENCODED_SLICE = 1 << 20  # characters of a page's content encoded and handed to the writer at once
 # Below this much Markdown to render, the index child starts before the render (see _build).
 _EARLY = 512 * 1024  # bytes
 _LOGOS = ("images/logo.png", "images/logo.svg", "images/logo.jpg")
@@ -90,21 +92,36 @@ def _style_rules(styles: set[str], stored: StoredMemo | None) -> dict[str, Style
 def _write_page(
     site_files: SiteWriter,
     page: RenderedPage,
+    parts: PageParts | None,
     key: LayoutKey | None,
     theme: Theme,
     site: SiteInfo,
     memo: Memo | None,
     layouts: PageLayouts | None,
 ) -> None:
-    """An assembled page, themed and written; its layout kept for the next build."""
+    """An assembled page, themed and written; its layout kept for the next build. Without a memo the
+    page comes without its HTML (see _build), which is made from its `parts` as it is written; a split
+    file (no `parts`) comes with its HTML."""
     around = theme.around(page, site, memo)
     if around is None:  # a template that does not write the content once, as it is
-        site_files.add(OutputFile(page.source.output, theme.render_whole(page, site).encode()))
+        whole = page if memo is not None or parts is None else assemble(page.source, parts[0], parts[1:])
+        site_files.add(OutputFile(page.source.output, theme.render_whole(whole, site).encode()))
         return
     if layouts and key:
         layouts.keep(key, PageLayout(page.heading_marks, *around))
-    pieces = (around[0].encode(), page.content_html.encode(), around[1].encode())
-    site_files.add(OutputFile(page.source.output, pieces))
+    content = (
+        (page.content_html,)
+        if memo is not None or parts is None
+        else content_pieces(parts, page.heading_marks)
+    )
+    # Encoded a slice at a time as the writer takes them: a page of tens of megabytes is never held
+    # joined, nor encoded whole beside its text.
+    with site_files.streamed(page.source.output) as write:
+        write(around[0].encode())
+        for text in content:
+            for start in range(0, len(text), _ENCODED_SLICE):
+                write(text[start : start + _ENCODED_SLICE].encode())
+        write(around[1].encode())
 
 
 def _index_headings(
@@ -205,8 +222,13 @@ def build(
     """Build the site. A long-running caller (serve) passes one `fragment_cache` and one `memo` to
     every build: files, pages and index pieces unchanged since the last build are then reused; and
     with `digest_files` gets each written file's digest in the report, without reading it back."""
-    with collector_paused():
+    # One build at a time into an output folder: another build into it is waited for (see output_lock).
+    with collector_paused(), output_lock(options.out, _say_waiting):
         return _build(options, progress, fragment_cache, memo, digest_files)
+
+
+def _say_waiting(message: str) -> None:
+    print(f"flagstone: {message}", file=sys.stderr, flush=True)
 
 
 def _build(
@@ -239,7 +261,7 @@ def _build(
     assets = theme.assets()
     styles = _style_rules(
         {page.settings.highlight_theme for page in pages},
-        StoredMemo(state_folder(project.root) / STYLES_FILE, renderer_fingerprint())
+        StoredMemo(state_folder(project.root) / STYLES_FILE, renderer_fingerprint(), (StyleRules,))
         if options.use_cache
         else None,
     )
@@ -298,9 +320,12 @@ def _build(
             index = index_child(lambda: files)
         known = layouts.look_up(pages, files) if layouts else [(None, None)] * len(pages)
         known = [(None, None) if mode else found for found, mode in zip(known, modes, strict=True)]
-        # A page with a stored layout is assembled as it is written; the others, here.
+        # A page with a stored layout is assembled as it is written; the others, here, their HTML
+        # (but with a memo, which keeps it) as they are written; split pages by _split_pages.
         assembled = [
-            None if layout else assemble(page, parts[0], parts[1:], memo) if not mode else None
+            None
+            if layout or mode
+            else assemble(page, parts[0], parts[1:], memo, memo is not None, with_toc=True)
             for page, parts, (_, layout), mode in zip(pages, files, known, modes, strict=True)
         ]
         splits = _split_pages(pages, files, modes, {*relative_statics, *(p.output for p in pages)}, memo)
@@ -331,9 +356,11 @@ def _build(
                         write(layout.after.encode())
                 elif done - 1 in splits:
                     for file in splits[done - 1].files:
-                        _write_page(site_files, file, None, theme, site, memo, None)
+                        _write_page(site_files, file, None, None, theme, site, memo, None)
                 elif page is not None:
-                    _write_page(site_files, page, key, theme, site, memo, layouts)
+                    _write_page(site_files, page, parts, key, theme, site, memo, layouts)
+                    # Its HTML is written: what follows takes the headings only.
+                    assembled[done - 1] = page = replace(page, content_html="")
                 progress("theme", done, len(pages))
             headings = [
                 _index_headings(p, parts, layout, a)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
-import pickle
 import tempfile
 from pathlib import Path
 
 import flagstone
+from flagstone.errors import Problem
 from flagstone.incremental import state_folder
-from flagstone.models import Fragment
+from flagstone.memo import from_json, json_chunks
+from flagstone.models import Fragment, Heading
 
 RENDERER = "renderer"  # in the cache folder: the fingerprint of the renderer that made its entries
 # The modules whose code decides what a rendered file looks like: a change to any of them (a new
@@ -74,10 +75,15 @@ def _code_fingerprint(modules: tuple[str, ...], libraries: tuple[str, ...]) -> s
     return digest.hexdigest()
 
 
+_ENTRY_KINDS = (Fragment, Heading, Problem)  # the dataclasses an entry is made of
+
+
 class FragmentCache:
-    """Rendered files stored one pickle per key under a folder of the project's own.
+    """Rendered files stored one file per key under a folder of the project's own.
 
     Entries are written atomically (temp file + rename), so an interrupted build leaves no torn entry.
+    Each is tagged JSON (memo.to_json), which reading cannot make run code, and holds its own key: an
+    entry under another key's name (a file copied over another) is a miss, rendered again.
     """
 
     def __init__(self, folder: Path, writable: bool = True) -> None:
@@ -110,10 +116,13 @@ class FragmentCache:
         except OSError:
             return None
         try:
-            fragment = pickle.loads(data)
+            entry = from_json(data, _ENTRY_KINDS)
         except Exception:  # a damaged entry is a miss, never a failed build
             return None
-        if not isinstance(fragment, Fragment):
+        if not (isinstance(entry, tuple) and len(entry) == 2 and entry[0] == key):
+            return None  # damaged, or another key's entry
+        fragment = entry[1]
+        if not isinstance(fragment, Fragment) or type(fragment.pieces) is not tuple:
             return None
         self.memory[key] = fragment
         return fragment
@@ -126,7 +135,7 @@ class FragmentCache:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, prefix=".tmp-") as handle:
-                handle.write(pickle.dumps(fragment, protocol=pickle.HIGHEST_PROTOCOL))
+                handle.writelines(json_chunks((key, fragment)))
             os.replace(handle.name, path)
         except OSError:
             pass  # a cache that cannot be written only makes the next build slower

@@ -44,7 +44,7 @@ class PageLayouts:
     """The layouts the last `flagstone build` made, kept in a file (`path`) for the next one."""
 
     def __init__(self, path: Path, theme_fingerprint: str, site: SiteInfo) -> None:
-        self.store = StoredMemo(path, layout_fingerprint())
+        self.store = StoredMemo(path, layout_fingerprint(), (PageLayout,))
         self.theme_fingerprint = theme_fingerprint
         self.site = site
 

@@ -36,7 +36,7 @@ def merged_markdown(part: PartSource) -> str:
 def page_markdown(page: PageSource) -> str:
     """The page's content as one Markdown text, its includes appended as Slate appends them."""
     texts = [merged_markdown(page.body), *(merged_markdown(include) for include in page.includes)]
-    return "\n\n".join(text.strip("\n") for text in texts if text.strip()) + "\n"
+    return "\n\n".join(text.strip("\n") for text in texts if text and not text.isspace()) + "\n"
 
 
 def twin_page(page: PageSource, headings: Iterable[tuple[int, str, str]]) -> TwinPage:
@@ -69,7 +69,10 @@ def _front_matter(settings: PageSettings) -> str:
 
 def twin_file(twin: TwinPage) -> OutputFile:
     """The page's Markdown twin, beside it: a Slate page that flagstone builds into the same content."""
-    return OutputFile(twin.output + TWIN_SUFFIX, (_front_matter(twin.settings) + twin.markdown).encode())
+    # In pieces: a twin as large as its source is not copied once more to be joined.
+    return OutputFile(
+        twin.output + TWIN_SUFFIX, (_front_matter(twin.settings).encode(), twin.markdown.encode())
+    )
 
 
 def _link_text(title: str) -> str:
@@ -93,5 +96,11 @@ def llms_index(twins: Sequence[TwinPage], summary: str, base_url: str) -> Output
 
 def llms_full(twins: Sequence[TwinPage], base_url: str) -> OutputFile:
     """`llms-full.txt`: every page's whole content as Markdown, each under a comment naming its URL."""
-    texts = [f"<!-- {base_url}{twin.output} -->\n\n{twin.markdown}" for twin in twins]
-    return OutputFile(FULL_FILE, "\n".join(texts).encode())
+    pieces: list[bytes] = []
+    for number, twin in enumerate(twins):
+        pieces += [
+            b"\n" if number else b"",
+            f"<!-- {base_url}{twin.output} -->\n\n".encode(),
+            twin.markdown.encode(),
+        ]
+    return OutputFile(FULL_FILE, tuple(pieces))

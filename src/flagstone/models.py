@@ -57,7 +57,7 @@ class SourceText:
     first_line: int = 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a large file has tens of thousands
 class Heading:
     """A heading as one file's render found it.
 
@@ -133,7 +133,7 @@ class PageSource:
     inputs: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlacedHeading:
     """A heading with its final, page-unique id."""
 
@@ -143,7 +143,7 @@ class PlacedHeading:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TocEntry:
     id: str
     text: str

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from flagstone.cache import FragmentCache, renderer_fingerprint
+from flagstone.forked import die_with_parent
 from flagstone.html_files import html_fragment, is_html_template
 from flagstone.markup import highlight
 from flagstone.markup.render import MarkdownRenderer
@@ -65,6 +66,13 @@ def _parts(part: PartSource) -> Iterator[PartSource]:
         yield from _parts(partial)
 
 
+def _start_worker(parent: int) -> None:
+    """A render worker's set-up: it ends with the build (see die_with_parent), and collects cycles
+    between files (the build pauses the collector in its own process only)."""
+    die_with_parent(parent)
+    gc.enable()
+
+
 def _render_all(jobs: list[RenderJob], workers: int, progress: Progress, done: Done) -> None:
     """Render the jobs, handing each fragment to `done` with its job's index as soon as it is made:
     with workers, this process does that (the cache writes) while it would otherwise wait on them."""
@@ -81,8 +89,9 @@ def _render_all(jobs: list[RenderJob], workers: int, progress: Progress, done: D
     # Largest files first, one at a time, so no core idles at the end waiting on a big straggler.
     order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].source.text))
     context = multiprocessing.get_context("fork")
-    # A worker collects cycles between files (the build pauses the collector in this process only).
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=gc.enable) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
+    ) as pool:
         results = pool.map(_render_job, [jobs[i] for i in order], chunksize=1)
         for count, (index, fragment) in enumerate(zip(order, results, strict=True), 1):
             done(index, fragment)

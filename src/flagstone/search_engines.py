@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import quote
@@ -47,11 +47,24 @@ _FENCE = re.compile(r"\s{0,3}(`{3,}|~{3,})")
 _NOT_PROSE = re.compile(r"^(#|<|>|\||[-*+] |\d+[.)] |    |\t|!\[|<%|---|===|\s*$)")
 
 
+_BLANK_LINES = re.compile(r"\n\s*\n")
+
+
+def _blocks(markdown: str) -> Iterator[str]:
+    """re.split at blank lines, one block at a time: the first paragraph is near the top of a text
+    that can be tens of megabytes."""
+    start = 0
+    for blank in _BLANK_LINES.finditer(markdown):
+        yield markdown[start : blank.start()]
+        start = blank.end()
+    yield markdown[start:]
+
+
 def first_paragraph(markdown: str) -> str:
     """The text of the first paragraph of prose in `markdown` (not a heading, list, table, quote, code
     or HTML), plain and cut at a word near 200 characters; empty when there is none."""
     fence = ""
-    for block in re.split(r"\n\s*\n", markdown):
+    for block in _blocks(markdown):
         lines = block.split("\n")
         for line in lines:
             marker = _FENCE.match(line)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
 import shutil
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -14,7 +16,9 @@ from typing import BinaryIO
 
 from flagstone.errors import DocumentError, Problem, UsageError
 
+_AHEAD = 4  # pieces of a streamed file handed to the writer and not yet written, at most
 MARKER = ".flagstone-site"  # marks a folder flagstone made, so it may replace it
+_STAGING, _RETIRED = "flagstone-new", "flagstone-old"  # beside `out`: .OUT.flagstone-new-PID, ...-old-PID
 
 
 @dataclass(frozen=True)
@@ -57,8 +61,78 @@ def _unreadable(path: Path, error: OSError) -> DocumentError:
     return DocumentError(Problem(str(path), None, f"cannot copy this file into the site: {reason}"))
 
 
+def lock_path(out: Path) -> Path:
+    """The file beside `out` that builds into it lock, one build at a time."""
+    out = out.resolve()
+    return out.parent / f".{out.name}.flagstone-lock"
+
+
+@contextmanager
+def output_lock(out: Path, waiting: Callable[[str], None]) -> Iterator[None]:
+    """Hold the lock of the output folder `out` (an flock on lock_path): a second build into it waits
+    here, told once through `waiting` which process holds it, so that two builds never swap their
+    folders in at once. The lock file names its holder, and goes when released. Where no lock can be
+    made (no flock, a parent folder that refuses files) the build goes on without one: writing its
+    site there fails the same way, with its own message."""
+    path = lock_path(out)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = _locked(path, out.resolve(), waiting)
+    except (OSError, ImportError):  # ImportError: no fcntl, not a POSIX system
+        yield
+        return
+    try:
+        os.ftruncate(handle, 0)
+        os.write(handle, f"{os.getpid()}\n".encode())
+        yield
+    finally:
+        # Unlinked while still held: a build waiting on this file then finds it gone and locks anew.
+        try:
+            path.unlink(missing_ok=True)
+        finally:
+            os.close(handle)
+
+
+def _locked(path: Path, out: Path, waiting: Callable[[str], None]) -> int:
+    """An open descriptor of the lock file at `path`, locked, and the file the path names once locked
+    (a holder unlinks the file it held: a lock got on that one guards nothing any more)."""
+    import fcntl
+
+    told = False
+    while True:
+        handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if not told:
+                    told = True
+                    holder = os.pread(handle, 32, 0).decode("ascii", "replace").strip()
+                    who = f"process {holder}" if holder.isdigit() else "another process"
+                    waiting(f"waiting for {who}, which is building into {out}")
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            if os.fstat(handle).st_ino == os.stat(path).st_ino:
+                return handle
+        except FileNotFoundError:
+            pass
+        except BaseException:
+            os.close(handle)
+            raise
+        os.close(handle)
+
+
 def _pieces(data: bytes | tuple[bytes, ...] | None) -> tuple[bytes, ...]:
     return data if isinstance(data, tuple) else (data or b"",)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's: running
+        return True
+    return True
 
 
 class SiteWriter:
@@ -73,17 +147,31 @@ class SiteWriter:
         self.out = out.resolve()
         # path -> SHA-256 of each file's bytes, when asked for (serve tells pages of a change by them)
         self.digests: dict[str, bytes] | None = {} if digest else None
-        self.staging = self.out.parent / f".{self.out.name}.flagstone-new-{os.getpid()}"
-        self.retired = self.out.parent / f".{self.out.name}.flagstone-old-{os.getpid()}"
+        self.staging = self.out.parent / f".{self.out.name}.{_STAGING}-{os.getpid()}"
+        self.retired = self.out.parent / f".{self.out.name}.{_RETIRED}-{os.getpid()}"
         self.count = 0
         self._pending: list[Future[None]] = []
         try:
             self.out.parent.mkdir(parents=True, exist_ok=True)
-            shutil.rmtree(self.staging, ignore_errors=True)
+            self._remove_leftovers()
             self.staging.mkdir()
         except OSError as error:
             raise self._unwritable(error) from None
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="flagstone-writer")
+
+    def _remove_leftovers(self) -> None:
+        """Remove the folders a build killed outright left beside `out` (those of a pid no longer
+        running, or of this one): a partial new site, or the previous one, which goes back in place
+        when the build was killed between the two renames of its swap."""
+        for kind in (_STAGING, _RETIRED):
+            for folder in self.out.parent.glob(f".{glob.escape(self.out.name)}.{kind}-*"):
+                pid = folder.name.rpartition("-")[2]
+                if not pid.isdigit() or (int(pid) != os.getpid() and _running(int(pid))):
+                    continue
+                if kind == _RETIRED and not self.out.exists():
+                    folder.rename(self.out)
+                else:
+                    shutil.rmtree(folder, ignore_errors=True)
 
     def __enter__(self) -> SiteWriter:
         return self
@@ -114,10 +202,21 @@ class SiteWriter:
         def write_out(piece: bytes) -> None:
             opened.result().write(piece)
 
+        in_flight: deque[Future[None]] = deque()
+
         def write(piece: bytes) -> None:
             if digest is not None:
                 digest.update(piece)
-            self._pending.append(self._pool.submit(write_out, piece))
+            written = self._pool.submit(write_out, piece)
+            self._pending.append(written)
+            in_flight.append(written)
+            # A few pieces ahead of the writer at most: a page of tens of megabytes made faster than
+            # the disk takes it would otherwise be held whole, in pieces, waiting to be written.
+            while len(in_flight) > _AHEAD:
+                try:
+                    in_flight.popleft().result()
+                except OSError as error:
+                    raise self._unwritable(error) from None
 
         try:
             yield write

@@ -55,16 +55,21 @@ def json_runs(code: str, classes_by_group: Sequence[str]) -> tuple[list[str], li
     makes them from JsonLexer's tokens (`classes_by_group`: the class of each of TOKEN_TYPES); None
     where JsonLexer would give an error token."""
     classes: list[str] = []
-    texts: list[str] = []
+    texts: list[str] = []  # the texts of the runs before the current one, then the current run's tokens
     current = None
+    start = 0  # where the current run's tokens begin in `texts`
     for match in _TOKEN.finditer(code):
         css = classes_by_group[match.lastindex]  # type: ignore[index]  # every alternative is a group
-        if css == current:
-            texts[-1] += match.group()
-        else:
+        if css != current:
+            # Joined once the run ends: a growing string would be copied for each token (quadratic).
+            if len(texts) - start > 1:
+                texts[start:] = ["".join(texts[start:])]
+            start = len(texts)
             classes.append(css)
-            texts.append(match.group())
             current = css
+        texts.append(match.group())
+    if len(texts) - start > 1:
+        texts[start:] = ["".join(texts[start:])]
     # The matches cover the code exactly when their lengths add up to it: a character no rule takes
     # (JsonLexer's error token) leaves a gap.
     return (classes, texts) if sum(map(len, texts)) == len(code) else None

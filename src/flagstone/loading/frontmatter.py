@@ -43,7 +43,7 @@ def read_text(path: Path, display: str) -> str:
             Problem(display, _line_at(data, nul, codec), _binary(f"a NUL byte at byte offset {nul}"))
         )
     try:
-        text = data[start:].decode(codec)
+        text = str(memoryview(data)[start:], codec)  # without a copy of the bytes after the BOM
     except UnicodeDecodeError as error:
         at = start + error.start
         raise DocumentError(

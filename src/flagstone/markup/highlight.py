@@ -142,18 +142,24 @@ def _runs(tokens: Iterable[tuple[int, _TokenType, str]]) -> tuple[list[str], lis
     """The tokens' classes and texts, adjacent tokens of one class merged; None when the lexer met code
     it cannot read."""
     classes: list[str] = []
-    texts: list[str] = []
+    texts: list[str] = []  # the texts of the runs before the current one, then the current run's tokens
     current = None
+    start = 0  # where the current run's tokens begin in `texts`
     for _, token_type, value in tokens:
         css = _token_class(token_type)
-        if css == current:
-            texts[-1] += value
-            continue
-        if css == _ERROR:
-            return None
-        classes.append(css)
+        if css != current:
+            if css == _ERROR:
+                return None
+            # A run's tokens are joined once it ends: adding each to a growing string copied the run
+            # so far, quadratic in a long run (a shell block of plain words is one).
+            if len(texts) - start > 1:
+                texts[start:] = ["".join(texts[start:])]
+            start = len(texts)
+            classes.append(css)
+            current = css
         texts.append(value)
-        current = css
+    if len(texts) - start > 1:
+        texts[start:] = ["".join(texts[start:])]
     return classes, texts
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
@@ -138,8 +141,6 @@ def _collect_headings(md: MarkdownIt, tokens: list[Token], env: EnvType) -> None
             for child in token.children:
                 if child.type == "html_inline":
                     state.track_raw_html(child.content)
-    if state.open_elements:
-        state.unbalanced = True
 
 
 def _mark_raw_headings(content: str, state: _FileState, line: int) -> str:
@@ -229,6 +230,14 @@ class MarkdownRenderer:
         # Slate (Redcarpet) writes strikethrough as <del>; users' CSS targets it.
         self.md.add_render_rule("s_open", lambda *_: "<del>")
         self.md.add_render_rule("s_close", lambda *_: "</del>")
+        # A file is parsed, inlined and rendered a window at a time (see _in_windows): the block rule
+        # first in line notes where each top-level block begins.
+        first = self.md.block.ruler.get_active_rules()[0]
+        self.md.block.ruler.before(first, "flagstone_starts", _note_block_start)
+        names = self.md.core.ruler.get_active_rules()
+        rules = self.md.core.ruler.getRules("")
+        split = names.index("block")
+        self._before_blocks, self._after_blocks = rules[:split], rules[split + 1 :]
 
     def render(
         self,
@@ -244,7 +253,7 @@ class MarkdownRenderer:
         env: EnvType = {"flagstone": state}
         try:
             with collector_paused():
-                html = self.md.render(source.text, env)
+                rendered = self._in_runs(source.text, env, search_words is not None)
         except NestingTooDeep as deep:
             raise DocumentError(
                 Problem(
@@ -253,18 +262,24 @@ class MarkdownRenderer:
                     (f"expected lists and quotes nested at most {MAX_NESTING} levels deep, got deeper"),
                 )
             ) from None
+        if state.open_elements:
+            state.unbalanced = True
+        pieces = rendered.pieces
         if state.unbalanced:
-            html = UNBALANCED_MARK + html
+            pieces[0:0] = UNBALANCED_MARK.split(MARK)[:-1]  # the mark before the first text
+        prose = (UNBALANCED_MARK if state.unbalanced else "") + "".join(rendered.prose)
+        words = search_words(prose) if search_words else ()
+        del prose
+        del rendered
         for line in env.get(SWALLOWED_FENCES, ()):
             state.warnings.append(_swallowed_fence(source, line))
-        words = search_words(_without(html, state.code_blocks)) if search_words else ()
         # Checked here, once per file: assembling a page then need not search its HTML for the order.
-        numbers = [int(number) for number in HEADING_MARK.findall(html)]
+        numbers = [int(number) for number in pieces[1::2] if number.isdigit()]
         in_order = numbers == list(range(len(state.headings)))
         headings = tuple(state.headings)
         digest = _headings_digest(headings)
-        return Fragment.from_html(
-            html,
+        return Fragment(
+            tuple(pieces),
             headings,
             warnings=tuple(state.warnings),
             search_words=words,
@@ -272,6 +287,134 @@ class MarkdownRenderer:
             marks_in_order=in_order,
             headings_digest=digest,
         )
+
+    def _in_runs(self, text: str, env: EnvType, with_prose: bool) -> _Runs:
+        """What markdown-it's render gives, split at the NULs of the markers (see Fragment), made a
+        window of the file at a time (see _in_windows): a whole file's tokens (hundreds of bytes each,
+        several per line) and its table of lines (about ten times its size) were most of the memory a
+        large file took. With `with_prose`, also the HTML without its fenced code, for the search words.
+
+        Link reference definitions are the one thing a block takes from a later one: a file that may
+        hold one (any `]:`) is block-parsed once before, for its definitions alone."""
+        core = StateCore(text, self.md, env)
+        for rule in self._before_blocks:
+            rule(core)
+        if "]:" in core.src:
+            definitions: EnvType = {}
+            _in_windows(self.md, core.src, definitions, lambda tokens, first_line: None)
+            if "references" in definitions:
+                env["references"] = definitions["references"]
+        runs = _Runs(core, self._after_blocks, with_prose)
+        _in_windows(self.md, core.src, env, runs.take)
+        return runs
+
+
+_STARTS = "flagstone_starts"  # in markdown-it's env: where the block rule notes each top-level block
+_Start = tuple[int, int, int, int]  # a top-level block's line, character, tokens before it, definitions
+_WINDOW = 64 * 1024  # characters block-parsed at once, at least (a window holds three blocks or more)
+
+
+def _note_block_start(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """At the start of a top-level block (level 0: a quote's or a list's blocks are deeper), note its
+    line, where the line starts and how many tokens come before it. Matches nothing itself."""
+    note = state.env.get(_STARTS)
+    if note is not None and state.level == 0:
+        note(start_line, state.bMarks[start_line], len(state.tokens))
+    return False
+
+
+def _in_windows(md: MarkdownIt, src: str, env: EnvType, take: Callable[[list[Token], int], None]) -> None:
+    """Block-parse `src` a window of lines at a time, handing each window's blocks to `take` with the
+    line they start at: the blocks of the text up to the third-last top-level block that began in the
+    window (the next window starts there), all of them in the last window.
+
+    A block never looks back, and what it is depends on its own lines and the few after it that end
+    it (blank lines, the next line): a block followed by two more blocks in the window is the block
+    a parse of the whole text finds. Definitions noted by the blocks parsed again are forgotten.
+    """
+    position, first_line, window = 0, 0, _WINDOW
+    while position < len(src):
+        end = src.find("\n", position + window)
+        end = len(src) if end < 0 else end + 1
+        had_references = "references" in env
+        fences = env.setdefault(SWALLOWED_FENCES, [])
+        known_fences = len(fences)
+        starts: list[_Start] = []
+        blocks: list[Token] = []
+        env[_STARTS] = partial(_noted, starts, env)
+        try:
+            md.block.parse(src[position:end], md, env, blocks)
+        except NestingTooDeep as deep:
+            raise NestingTooDeep(deep.line + first_line) from None
+        finally:
+            del env[_STARTS]
+        if end == len(src):
+            fences[known_fences:] = [line + first_line for line in fences[known_fences:]]
+            take(blocks, first_line)
+            return
+        if len(starts) < 3 or starts[-3][0] == 0:  # too few blocks to know one: a larger window
+            _forget_definitions(env, had_references, starts[0][3] if starts else 0)
+            del fences[known_fences:]
+            window *= 2
+            continue
+        line, character, tokens, known = starts[-3]
+        _forget_definitions(env, had_references, known)
+        # Fences noted in the blocks parsed again with the next window are noted again there.
+        fences[known_fences:] = [at + first_line for at in fences[known_fences:] if at < line]
+        del blocks[tokens:]
+        take(blocks, first_line)
+        position, first_line, window = position + character, first_line + line, _WINDOW
+
+
+def _noted(
+    starts: list[tuple[int, int, int, int]], env: EnvType, line: int, character: int, tokens: int
+) -> None:
+    starts.append((line, character, tokens, len(env.get("references", ()))))
+
+
+def _forget_definitions(env: EnvType, had_references: bool, known: int) -> None:
+    """Keep the first `known` link definitions of the env (none, and no entry, if it had none)."""
+    references = env.get("references")
+    if references is None:
+        return
+    if not had_references and known == 0:
+        del env["references"]
+        return
+    for label in list(references)[known:]:
+        del references[label]
+
+
+class _Runs:
+    """The HTML of a file's windows as they are made (see MarkdownRenderer._in_runs)."""
+
+    def __init__(self, core: StateCore, rules: list[Callable[[StateCore], None]], with_prose: bool) -> None:
+        self.core = core
+        self.rules = rules  # markdown-it's core rules after the block rule: inline, headings, ...
+        self.with_prose = with_prose
+        self.pieces = [""]  # the HTML so far split at NULs; the last piece goes on in the next run
+        self.prose: list[str] = []
+
+    def take(self, tokens: list[Token], first_line: int) -> None:
+        """Render the blocks of `tokens`, parsed from a window starting at line `first_line`."""
+        if not tokens:
+            return
+        if first_line:
+            for token in tokens:
+                if token.map:
+                    token.map = [token.map[0] + first_line, token.map[1] + first_line]
+        core = self.core
+        core.tokens = tokens
+        for rule in self.rules:
+            rule(core)
+        state: _FileState = core.env["flagstone"]
+        html = core.md.renderer.render(core.tokens, core.md.options, core.env)
+        core.tokens = []
+        if self.with_prose:
+            self.prose.append(_without(html, state.code_blocks))
+        state.code_blocks.clear()
+        split = html.split(MARK)
+        self.pieces[-1] += split[0]
+        self.pieces.extend(split[1:])
 
 
 def _headings_digest(headings: tuple[Heading, ...]) -> str:
