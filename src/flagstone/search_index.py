@@ -19,8 +19,6 @@ from flagstone.models import RenderedPart
 # Chinese, Japanese and Korean runs have no spaces between words: they are indexed as overlapping
 # character pairs, so any two-character word of a heading finds it. search.js uses the same ranges.
 _CJK = "\u1100-\u11ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
-_CJK_RUN = re.compile(f"[{_CJK}]+|[^{_CJK}]+")
-_IS_CJK = re.compile(f"[{_CJK}]")
 _WORD = re.compile(r"[^\W_]+")
 # Code is searched in the editor, not here. Written out as runs of non-`<` (not `.*?</pre>`, which
 # tries the end tag at every character of every code block).
@@ -32,6 +30,12 @@ _OPEN_TAG_START = re.compile(r"\A[^<>]*>")
 _MARKER = re.compile(f"{HEADING_MARK.pattern}|{PARTIAL_MARK.pattern}")
 # Where the index goes in the site, beside the theme's assets; every searchable page loads it.
 INDEX_FILE = "search-index.js"
+
+
+@cache
+def _cjk_runs() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    # Compiled for the first word beyond ASCII only: their character classes take milliseconds.
+    return re.compile(f"[{_CJK}]+|[^{_CJK}]+"), re.compile(f"[{_CJK}]")
 
 
 @cache
@@ -68,8 +72,9 @@ def words(text: str) -> list[str]:
         if word.isascii():
             result.append(word)
             continue
-        for run in _CJK_RUN.findall(word):
-            if _IS_CJK.match(run):
+        cjk_run, is_cjk = _cjk_runs()
+        for run in cjk_run.findall(word):
+            if is_cjk.match(run):
                 # Each pair also in the other Chinese script, so a query in either finds it.
                 for i in range(max(1, len(run) - 1)):
                     result.extend(script_forms(run[i : i + 2]))
