@@ -138,3 +138,29 @@ def test_the_build_imports_no_network_modules() -> None:
     env = {"PYTHONPATH": str(REPO / "src"), "PATH": "/usr/bin:/bin"}
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_kittn_same_site_with_the_index_made_here_and_in_a_child(
+    tmp_path: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flagstone import build, forked
+
+    children: list[object] = []
+    real_in_child = forked.in_child
+
+    def counted(*args: object, **kwargs: object) -> object:
+        children.append(args)
+        return real_in_child(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build, "in_child", counted)
+    here = _built(run_cli, tmp_path / "here")
+    assert children == []  # 10 KB of Markdown: no child forked for the index
+    monkeypatch.setattr(build, "_INDEX_CHILD", 0)
+    in_child = _built(run_cli, tmp_path / "child")
+    assert len(children) == 1
+    assert here == in_child
+    # and with the cache: the first build fills it, the second reads it
+    for name in ("cold", "warm"):
+        result = run_cli("build", shared_path(*KITTN), "-o", tmp_path / name, "-q")
+        assert result.status == 0, result.err
+        assert tree(tmp_path / name) == here
