@@ -230,10 +230,10 @@ def _build(
     # headings, on another core, while this one assembles, themes and writes the pages.
     markdown = sum(len(job.source.text) for job in plan.jobs.values())
     in_background = searchable and memo is None and markdown >= _INDEX_CHILD
-    # There, the index's blocks of the last build come from a file, and this build's go back to it.
+    # Without a memo, the index's blocks of the last build come from a file, and this build's go back to it.
     blocks = (
         StoredMemo(state_folder(project.root) / BLOCKS_FILE, renderer_fingerprint())
-        if in_background and options.use_cache
+        if searchable and memo is None and options.use_cache
         else None
     )
     relative_statics = {path.relative_to(project.source).as_posix(): path for path in statics}
@@ -315,9 +315,14 @@ def _build(
                     index()
                     if index is not None
                     else _index(
-                        pages, files, lambda n: _index_headings(pages[n], files[n], None, assembled[n]), memo
+                        pages,
+                        files,
+                        lambda n: _index_headings(pages[n], files[n], known[n][1], assembled[n]),
+                        memo if memo is not None else blocks,
                     )
                 )
+                if index is None and blocks is not None:
+                    blocks.save()
                 site_files.add(OutputFile(f"{ASSET_DIR}/{INDEX_FILE}", data))
     outputs = tuple(page.output for page in pages)
     seconds = time.perf_counter() - started
