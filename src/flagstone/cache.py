@@ -7,6 +7,7 @@ import importlib.util
 import os
 import pickle
 import tempfile
+from functools import cache
 from pathlib import Path
 
 import flagstone
@@ -23,6 +24,7 @@ _RENDER_MODULES = (
     "markup/fastjson.py",
     "markup/fastlex.py",
     "markup/highlight.py",
+    "markup/lazy_states.py",
     "markup/regex_starts.py",
     "markup/render.py",
     "markup/slugs.py",
@@ -47,6 +49,7 @@ def layout_fingerprint() -> str:
     return _code_fingerprint(_RENDER_MODULES + _LAYOUT_MODULES, ("markdown_it", "pygments", "jinja2"))
 
 
+@cache  # once per process: the code it runs cannot change under it (a build asked three times)
 def _code_fingerprint(modules: tuple[str, ...], libraries: tuple[str, ...]) -> str:
     """A digest of flagstone's `modules`, its version and the `libraries`' versions.
 
