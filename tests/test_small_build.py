@@ -163,3 +163,36 @@ def test_kittn_same_site_with_the_index_made_here_and_in_a_child(
         result = run_cli("build", shared_path(*KITTN), "-o", tmp_path / name, "-q")
         assert result.status == 0, result.err
         assert tree(tmp_path / name) == here
+
+
+def test_the_command_leaves_what_is_alive_to_the_exit_without_collecting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from flagstone import cli
+
+    frozen: list[bool] = []
+    monkeypatch.setattr(cli, "main", lambda: 3)
+    monkeypatch.setattr(cli.gc, "freeze", lambda: frozen.append(True))
+    assert cli.run() == 3
+    assert frozen == [True]
+
+
+def test_python_m_flagstone_builds_the_same_site(tmp_path: Path, run_cli: RunCli) -> None:
+    in_process = _built(run_cli, tmp_path / "here")
+    env = {
+        "PYTHONPATH": str(REPO / "src"),
+        "PATH": "/usr/bin:/bin",
+        "FLAGSTONE_CACHE_DIR": str(tmp_path / "c"),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "flagstone",
+        "build",
+        str(shared_path(*KITTN)),
+        "-o",
+        str(tmp_path / "cli"),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    assert tree(tmp_path / "cli") == in_process

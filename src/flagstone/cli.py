@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import signal
 import sys
@@ -389,3 +390,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_DOCUMENT_ERROR
+
+
+def run() -> int:
+    """The `flagstone` command as a process (`python -m flagstone`, the installed script): main(), then
+    the process's own exit."""
+    status = main()
+    # Everything still alive is left to the exit's teardown without the cycle collector's full scans
+    # of it: a small build's exit took 60 ms with them, 14 ms without (Kittn, 2 loaded cores).
+    gc.freeze()
+    return status
