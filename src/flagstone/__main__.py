@@ -2,6 +2,6 @@
 
 import sys
 
-from flagstone.cli import main
+from flagstone.cli import run
 
-sys.exit(main())
+sys.exit(run())

@@ -6,6 +6,7 @@ import hashlib
 import importlib.util
 import os
 import tempfile
+from functools import cache
 from pathlib import Path
 
 import flagstone
@@ -22,6 +23,7 @@ _RENDER_MODULES = (
     "acceleration/fastjson.py",
     "acceleration/fastlex.py",
     "acceleration/gc_pause.py",
+    "acceleration/lazy_states.py",
     "acceleration/markdown_parsing.py",
     "acceleration/regex_starts.py",
     "chinese_scripts.py",
@@ -56,6 +58,7 @@ def layout_fingerprint() -> str:
     return _code_fingerprint(_RENDER_MODULES + _LAYOUT_MODULES, ("markdown_it", "pygments", "jinja2"))
 
 
+@cache  # once per process: the code it runs cannot change under it (a build asked three times)
 def _code_fingerprint(modules: tuple[str, ...], libraries: tuple[str, ...]) -> str:
     """A digest of flagstone's `modules`, its version and the `libraries`' versions.
 

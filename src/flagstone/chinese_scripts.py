@@ -8,7 +8,7 @@ from functools import cache
 
 # The Han blocks of the text search indexes: CJK Unified Ideographs and Extension A (the index's
 # normalizing turns compatibility ideographs into these).
-_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
+_HAN = "[\u3400-\u4dbf\u4e00-\u9fff]"  # compiled on first use: its class takes a millisecond or two
 _BLOCKS = ((0x3400, 0x4DC0), (0x4E00, 0xA000))
 
 
@@ -31,7 +31,7 @@ def _forms() -> dict[str, tuple[str, ...]]:
 def script_forms(text: str) -> list[str]:
     """`text` (a pair of characters, as the index takes CJK) in every mix of its characters' scripts,
     itself first: 簽名 -> 簽名 签名; one without Han characters of two forms is returned as it is."""
-    if not _HAN.search(text):
+    if not re.search(_HAN, text):
         return [text]
     forms = _forms()
     if not any(c in forms for c in text):  # most pairs: the characters are the same in both scripts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import signal
 import sys
@@ -11,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from flagstone import __version__
+from flagstone.acceleration.gc_pause import collector_paused
 from flagstone.errors import DocumentError, UsageError
 from flagstone.incremental import state_folder, up_to_date
 from flagstone.models import SITE_URL, BuildOptions
@@ -309,7 +311,10 @@ def _run_build(args: argparse.Namespace) -> int:
     )
     report = up_to_date(options)
     if report is None:
-        from flagstone.build import build  # the whole pipeline is imported only when there is work to do
+        # The whole pipeline is imported only when there is work to do, with the cycle collector
+        # paused as in the build: imports make many objects and no garbage (5 ms of collections).
+        with collector_paused():
+            from flagstone.build import build
 
         progress = for_terminal(args.quiet)
         try:
@@ -452,3 +457,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_DOCUMENT_ERROR
+
+
+def run() -> int:
+    """The `flagstone` command as a process (`python -m flagstone`, the installed script): main(), then
+    the process's own exit."""
+    status = main()
+    # Everything still alive is left to the exit's teardown without the cycle collector's full scans
+    # of it: a small build's exit took 60 ms with them, 14 ms without (Kittn, 2 loaded cores).
+    gc.freeze()
+    return status

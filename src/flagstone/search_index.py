@@ -19,8 +19,6 @@ from flagstone.models import RenderedPart
 # Chinese, Japanese and Korean runs have no spaces between words: they are indexed as overlapping
 # character pairs, so any two-character word of a heading finds it. search.js uses the same ranges.
 _CJK = "\u1100-\u11ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
-_CJK_RUN = re.compile(f"[{_CJK}]+|[^{_CJK}]+")
-_IS_CJK = re.compile(f"[{_CJK}]")
 _WORD = re.compile(r"[^\W_]+")
 # Code is searched in the editor, not here. Written out as runs of non-`<` (not `.*?</pre>`, which
 # tries the end tag at every character of every code block).
@@ -35,9 +33,19 @@ INDEX_FILE = "search-index.js"
 
 
 @cache
-def _marks() -> re.Pattern[str]:
-    # Combining marks, built on first non-ASCII text only: most documentation never needs it.
-    marks = "".join(chr(c) for c in range(0x300, 0x10000) if unicodedata.category(chr(c)).startswith("M"))
+def _cjk_runs() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    # Compiled for the first word beyond ASCII only: their character classes take milliseconds.
+    return re.compile(f"[{_CJK}]+|[^{_CJK}]+"), re.compile(f"[{_CJK}]")
+
+
+@cache
+def _is_mark(character: str) -> bool:
+    # A combining mark (category M) from U+0300 to U+FFFF: the ones the index has always stripped.
+    return 0x300 <= ord(character) < 0x10000 and unicodedata.category(character).startswith("M")
+
+
+@cache
+def _marks_pattern(marks: str) -> re.Pattern[str]:
     return re.compile(f"[{re.escape(marks)}]+")
 
 
@@ -45,7 +53,11 @@ def normalize(text: str) -> str:
     """Lower case without accents (é -> e, Ü -> u), as search.js normalizes queries."""
     if text.isascii():
         return text.lower()
-    stripped = _marks().sub("", unicodedata.normalize("NFKD", text))
+    decomposed = unicodedata.normalize("NFKD", text)
+    # A pattern of the marks the text holds, not of all marks: that one took 15 ms to make (sixty
+    # thousand characters asked), more than a small site's whole index.
+    marks = "".join(sorted(character for character in set(decomposed) if _is_mark(character)))
+    stripped = _marks_pattern(marks).sub("", decomposed) if marks else decomposed
     return unicodedata.normalize("NFC", stripped).lower()
 
 
@@ -60,8 +72,9 @@ def words(text: str) -> list[str]:
         if word.isascii():
             result.append(word)
             continue
-        for run in _CJK_RUN.findall(word):
-            if _IS_CJK.match(run):
+        cjk_run, is_cjk = _cjk_runs()
+        for run in cjk_run.findall(word):
+            if is_cjk.match(run):
                 # Each pair also in the other Chinese script, so a query in either finds it.
                 for i in range(max(1, len(run) - 1)):
                     result.extend(script_forms(run[i : i + 2]))

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flagstone.errors import DocumentError, Problem, expected_got
-from flagstone.loading.erb import SiteLinks, Value, expand
 from flagstone.loading.frontmatter import load_source, parse_settings
 from flagstone.models import PageSource, PartSource, SourceText
 from flagstone.paths import Project, refuse_links_out
+
+if TYPE_CHECKING:
+    # Imported where an .erb file is expanded: a site without ERB never loads it (2 ms of start-up).
+    from flagstone.loading.erb import SiteLinks, Value
 
 # Middleman's page templates; where two make the same page, the one listed first is built.
 PAGE_SUFFIXES = (".html.md", ".html.md.erb", ".md.erb", ".html.erb", ".md")
@@ -129,10 +134,18 @@ def _is_site_file(project: Project, path: str) -> bool:
 class _Resolver:
     """Finds include and partial files the way Middleman does, and reads them with their own partials."""
 
-    def __init__(self, project: Project, links: SiteLinks) -> None:
+    def __init__(self, project: Project, page_output: str) -> None:
         self.project = project
-        self.links = links  # ERB helpers' links are made from the page, whichever file holds them
+        self.page_output = page_output
         self.real_root = project.root.resolve()  # resolved once: a page can have hundreds of includes
+
+    @cached_property
+    def links(self) -> SiteLinks:
+        """ERB helpers' links are made from the page, whichever file holds them."""
+        from flagstone.loading.erb import SiteLinks
+
+        project = self.project
+        return SiteLinks(self.page_output, lambda site_path: _is_site_file(project, site_path))
 
     def folders(self, request: str, relative_to: Path) -> list[Path]:
         """Where a request is looked for: beside the page, in source/, and in the project's includes/."""
@@ -219,6 +232,8 @@ class _Resolver:
             path = self.resolve(request, source.path.parent, where, request)
             return self.read_part(path, chain, partial_locals)
 
+        from flagstone.loading.erb import expand
+
         return expand(source, self.links, read_partial, local_values)
 
 
@@ -228,7 +243,7 @@ def load_page(project: Project, path: Path) -> tuple[PageSource, tuple[Problem, 
     split, source = load_source(path, display)
     settings, warnings = parse_settings(split, display)
     output = output_name(project, path)
-    resolver = _Resolver(project, SiteLinks(output, lambda site_path: _is_site_file(project, site_path)))
+    resolver = _Resolver(project, output)
     chain = (path.resolve(),)
     body = resolver.expand_erb(source, chain, {})
     includes = []

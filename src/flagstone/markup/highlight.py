@@ -13,7 +13,8 @@ from pygments.token import STANDARD_TYPES, Error, Whitespace, _TokenType
 
 from flagstone import acceleration
 from flagstone.acceleration import fastjson
-from flagstone.acceleration.fastlex import unprocessed_tokens
+from flagstone.acceleration.fastlex import pays_off, unprocessed_tokens
+from flagstone.acceleration.lazy_states import defer_states
 
 if TYPE_CHECKING:
     from pygments.lexer import Lexer
@@ -68,15 +69,18 @@ class CodeLanguage:
 def pygments_lexer(tag: str) -> Lexer | None:
     # Imported here: a lexer's module and its compiled rules cost tens of milliseconds, and a rebuild
     # whose code blocks are all known (see `remember`) needs none.
-    from pygments.lexers import get_lexer_by_name
+    from pygments.lexers import find_lexer_class_by_name
     from pygments.util import ClassNotFound
 
     name = _LANGUAGES[tag][0] if tag in _LANGUAGES else tag
     options = {"startinline": True} if tag == "php" else {}
     try:
-        return get_lexer_by_name(name, stripnl=False, ensurenl=False, **options)
+        lexer_class = find_lexer_class_by_name(name)
     except ClassNotFound:
         return None
+    defer_states(lexer_class)
+    lexer: Lexer = lexer_class(stripnl=False, ensurenl=False, **options)
+    return lexer
 
 
 @cache
@@ -220,7 +224,8 @@ def _lexes_as_json(lexer_type: type) -> bool:
 def _lexed_runs(lexer: Lexer, code: str) -> tuple[list[str], list[str]] | None:
     """The lexer's runs for `code`, as `get_tokens` would give them: the same input preparation, then
     the raw token stream (without its per-token generator when it has no filters, a tenth of the lexing
-    time), by combined patterns for a regex lexer (see fastlex), by one pattern for JSON (see fastjson).
+    time), by combined patterns for a regex lexer once they pay off (see fastlex.pays_off), by one
+    pattern for JSON (see fastjson).
     """
     prepare = getattr(lexer, "_preprocess_lexer_input", None)
     if lexer.filters or prepare is None or not acceleration.enabled():
@@ -230,7 +235,8 @@ def _lexed_runs(lexer: Lexer, code: str) -> tuple[list[str], list[str]] | None:
         runs = fastjson.json_runs(text, _json_classes())
         if runs is not None:
             return runs
-    return _runs(unprocessed_tokens(lexer, text) or lexer.get_tokens_unprocessed(text))
+    fast = unprocessed_tokens(lexer, text) if pays_off(lexer, len(text)) else None
+    return _runs(fast or lexer.get_tokens_unprocessed(text))
 
 
 def highlight_code(code: str, tag: str, unstyled: tuple[str, ...] = ()) -> str:
