@@ -15,6 +15,7 @@ from flagstone.openapi.model import NO_EXAMPLE, Api, MediaType, Operation, Param
 from flagstone.openapi.references import Spec
 from flagstone.openapi.samples import request, writer
 from flagstone.openapi.schemas import Schemas, cell, literal, table
+from flagstone.openapi.tables import Tables
 
 _STATUS = {
     "200": "OK",
@@ -51,6 +52,7 @@ class Options:
     expand_body: bool = False  # expandBody: request body schemas open
     max_depth: int = 10  # maxDepth: nesting shown in schema tables
     omit_header: bool = False  # omitHeader: no title, description and base URLs
+    html_tables: bool = False  # tables as the HTML they render to (a build), not Markdown (a project)
 
 
 def slug(text: str) -> str:
@@ -118,6 +120,7 @@ class Writer:
         names: dict[tuple[str, Pointer], str] = {node_key: name for name, node_key in self._schema_keys()}
         self.schema_anchors = {name: self.ids.take(name) for name, _ in api.schemas}
         self.schemas = Schemas(spec, names, self.schema_anchors)
+        self.tables = Tables(options.html_tables)
 
     def _schema_keys(self) -> Iterator[tuple[str, tuple[str, Pointer]]]:
         for name, node in self.api.schemas:
@@ -271,10 +274,7 @@ class Writer:
         return ["> Code samples", *fences] if fences else []
 
     def parameters(self, parameters: tuple[Parameter, ...]) -> str:
-        lines = [
-            "|Name|In|Type|Required|Default|Enum|Example|Description|",
-            "|---|---|---|---|---|---|---|---|",
-        ]
+        lines = []
         for p in parameters:
             schema = self.schemas.follow(p.schema)[0].value if p.schema is not None else {}
             schema = schema if isinstance(schema, dict) else {}
@@ -283,22 +283,19 @@ class Writer:
             example_value = p.example if p.example is not NO_EXAMPLE else schema.get("example", NO_EXAMPLE)
             description = p.description + (" (deprecated)" if p.deprecated else "")
             lines.append(
-                "|"
-                + "|".join(
-                    [
-                        cell(p.name),
-                        p.location,
-                        cell(self.schemas.type_of(p.schema) if p.schema is not None else "string"),
-                        "true" if p.required else "false",
-                        cell(literal(schema["default"])) if "default" in schema else " ",
-                        cell(", ".join(literal(v) for v in enum)) if isinstance(enum, list) else " ",
-                        cell(literal(example_value)) if example_value is not NO_EXAMPLE else " ",
-                        cell(description),
-                    ]
+                (
+                    cell(p.name),
+                    p.location,
+                    cell(self.schemas.type_of(p.schema) if p.schema is not None else "string"),
+                    "true" if p.required else "false",
+                    cell(literal(schema["default"])) if "default" in schema else " ",
+                    cell(", ".join(literal(v) for v in enum)) if isinstance(enum, list) else " ",
+                    cell(literal(example_value)) if example_value is not NO_EXAMPLE else " ",
+                    cell(description),
                 )
-                + "|"
             )
-        return "\n".join(lines)
+        header = ("Name", "In", "Type", "Required", "Default", "Enum", "Example", "Description")
+        return self.tables.table(header, lines)
 
     def _example(self, media: MediaType, mode: str) -> Any:
         if media.examples:
@@ -329,7 +326,7 @@ class Writer:
             rows = self.schemas.rows(media.schema, "request", self.options.max_depth)
             blocks.append(
                 f"<details{opened}><summary>{names}{required}: "
-                f"{html.escape(self._plain_type(media))}</summary>\n\n{table(rows)}\n\n</details>"
+                f"{html.escape(self._plain_type(media))}</summary>\n\n{table(rows, self.tables)}\n\n</details>"
             )
         return blocks
 
@@ -348,14 +345,14 @@ class Writer:
         if examples:
             blocks += ["> Example responses", *examples]
         blocks.append(_heading(level, self.ids.take(f"{anchor}-responses"), "Responses"))
-        lines = ["|Status|Meaning|Description|Schema|", "|---|---|---|---|"]
+        lines = []
         for r in responses:
             schema = (
                 self.schemas.type_of(r.contents[0].schema) if r.contents and r.contents[0].schema else "None"
             )
             meaning = _STATUS.get(r.status, r.status[:1] + "xx" if r.status[:1].isdigit() else "")
-            lines.append(f"|{cell(r.status)}|{meaning}|{cell(r.description)}|{cell(schema)}|")
-        blocks.append("\n".join(lines))
+            lines.append((cell(r.status), meaning, cell(r.description), cell(schema)))
+        blocks.append(self.tables.table(("Status", "Meaning", "Description", "Schema"), lines))
         for r in responses:
             for names, media in _by_schema(r.contents):
                 if media.schema is None:
@@ -363,30 +360,27 @@ class Writer:
                 rows = self.schemas.rows(media.schema, "response", self.options.max_depth)
                 blocks.append(
                     f"<details><summary>Response schema: {html.escape(r.status)} "
-                    f"{names}</summary>\n\n{table(rows)}\n\n</details>"
+                    f"{names}</summary>\n\n{table(rows, self.tables)}\n\n</details>"
                 )
             if r.headers:
-                header_lines = [
-                    f"Response headers ({html.escape(r.status)}):",
-                    "",
-                    "|Header|Type|Description|",
-                    "|---|---|---|",
-                ]
-                header_lines += [
-                    f"|{cell(h.name)}|{cell(self.schemas.type_of(h.schema) if h.schema else 'string')}|"
-                    f"{cell(h.description)}|"
+                header_rows = [
+                    (
+                        cell(h.name),
+                        cell(self.schemas.type_of(h.schema) if h.schema else "string"),
+                        cell(h.description),
+                    )
                     for h in r.headers
                 ]
-                blocks.append("\n".join(header_lines))
+                blocks.append(
+                    f"Response headers ({html.escape(r.status)}):\n\n"
+                    + self.tables.table(("Header", "Type", "Description"), header_rows)
+                )
             if r.links:
-                link_lines = [
-                    f"Links ({html.escape(r.status)}):",
-                    "",
-                    "|Link|Operation|Description|",
-                    "|---|---|---|",
-                ]
-                link_lines += [f"|{cell(k.name)}|{cell(k.operation)}|{cell(k.description)}|" for k in r.links]
-                blocks.append("\n".join(link_lines))
+                link_rows = [(cell(k.name), cell(k.operation), cell(k.description)) for k in r.links]
+                blocks.append(
+                    f"Links ({html.escape(r.status)}):\n\n"
+                    + self.tables.table(("Link", "Operation", "Description"), link_rows)
+                )
         return blocks
 
     def security(self, op: Operation) -> str:
@@ -415,5 +409,7 @@ class Writer:
         if isinstance(description, str) and description:
             blocks.append(description)
         rows = self.schemas.rows(node, "schema", self.options.max_depth)
-        blocks.append(f"<details open><summary>Properties</summary>\n\n{table(rows)}\n\n</details>")
+        blocks.append(
+            f"<details open><summary>Properties</summary>\n\n{table(rows, self.tables)}\n\n</details>"
+        )
         return blocks

@@ -10,6 +10,7 @@ from typing import Any
 
 from flagstone.openapi.locate import Pointer
 from flagstone.openapi.references import Node, Spec
+from flagstone.openapi.tables import Tables
 
 _LIMITS = (
     ("minLength", "length ≥ {}"),
@@ -286,13 +287,18 @@ class Schemas:
         return rows
 
 
-def table(rows: list[Row]) -> str:
-    """Rows as a Markdown table; depth shown as » marks."""
-    lines = ["|Name|Type|Required|Restrictions|Description|", "|---|---|---|---|---|"]
-    for row in rows:
-        name = "»" * row.depth + (" " if row.depth else "") + row.name
-        lines.append(
-            f"|{cell(name)}|{cell(row.type)}|{'true' if row.required else 'false'}|"
-            f"{cell(row.restrictions) if row.restrictions else 'none'}|{cell(row.description)}|"
-        )
-    return "\n".join(lines)
+def table(rows: list[Row], tables: Tables) -> str:
+    """Rows as a property table; depth shown as » marks."""
+    return tables.table(
+        ("Name", "Type", "Required", "Restrictions", "Description"),
+        (
+            (
+                cell("»" * row.depth + (" " if row.depth else "") + row.name),
+                cell(row.type),
+                "true" if row.required else "false",
+                cell(row.restrictions) if row.restrictions else "none",
+                cell(row.description),
+            )
+            for row in rows
+        ),
+    )
