@@ -14,7 +14,7 @@ from flagstone.openapi.locate import Pointer
 from flagstone.openapi.model import NO_EXAMPLE, Api, MediaType, Operation, Parameter, Response
 from flagstone.openapi.references import Spec
 from flagstone.openapi.samples import request, writer
-from flagstone.openapi.schemas import Schemas, cell, literal, table
+from flagstone.openapi.schemas import Row, Schemas, cell, literal, table
 from flagstone.openapi.tables import Tables
 
 _STATUS = {
@@ -121,6 +121,8 @@ class Writer:
         self.schema_anchors = {name: self.ids.take(name) for name, _ in api.schemas}
         self.schemas = Schemas(spec, names, self.schema_anchors)
         self.tables = Tables(options.html_tables)
+        self._examples: dict[tuple[str, Pointer, str, str], tuple[Any, str]] = {}
+        self._tables: dict[int, str] = {}
 
     def _schema_keys(self) -> Iterator[tuple[str, tuple[str, Pointer]]]:
         for name, node in self.api.schemas:
@@ -297,10 +299,27 @@ class Writer:
         header = ("Name", "In", "Type", "Required", "Default", "Enum", "Example", "Description")
         return self.tables.table(header, lines)
 
-    def _example(self, media: MediaType, mode: str) -> Any:
+    def _example(self, media: MediaType, mode: str) -> tuple[Any, str]:
+        """A media type's example and its code block; one made from a schema is made once (operations
+        share response schemas)."""
         if media.examples:
-            return media.examples[0][1]
-        return example(self.schemas, media.schema, mode) if media.schema is not None else NO_EXAMPLE
+            value = media.examples[0][1]
+            return value, self._example_block(media, value)
+        if media.schema is None:
+            return NO_EXAMPLE, ""
+        key = (media.schema.uri, media.schema.pointer, mode, media.name)
+        found = self._examples.get(key)
+        if found is None:
+            value = example(self.schemas, media.schema, mode)
+            found = self._examples[key] = (value, self._example_block(media, value))
+        return found
+
+    def _table(self, rows: list[Row]) -> str:
+        """A property table, written once per rows list (Schemas keeps each, so its id stays its own)."""
+        found = self._tables.get(id(rows))
+        if found is None:
+            found = self._tables[id(rows)] = table(rows, self.tables)
+        return found
 
     def _example_block(self, media: MediaType, value: Any) -> str:
         if isinstance(value, str) and "json" not in media.name:
@@ -311,9 +330,9 @@ class Writer:
         assert op.body is not None
         blocks: list[str] = []
         if op.body.contents:
-            value = self._example(op.body.contents[0], "request")
+            value, block = self._example(op.body.contents[0], "request")
             if value is not NO_EXAMPLE:
-                blocks += ["> Body parameter", self._example_block(op.body.contents[0], value)]
+                blocks += ["> Body parameter", block]
         blocks.append(_heading(level, self.ids.take(f"{anchor}-body"), "Request body"))
         if op.body.description:
             blocks.append(op.body.description)
@@ -326,7 +345,7 @@ class Writer:
             rows = self.schemas.rows(media.schema, "request", self.options.max_depth)
             blocks.append(
                 f"<details{opened}><summary>{names}{required}: "
-                f"{html.escape(self._plain_type(media))}</summary>\n\n{table(rows, self.tables)}\n\n</details>"
+                f"{html.escape(self._plain_type(media))}</summary>\n\n{self._table(rows)}\n\n</details>"
             )
         return blocks
 
@@ -339,9 +358,9 @@ class Writer:
         examples = []
         for response in responses:
             for media in response.contents[:1]:
-                value = self._example(media, "response")
+                value, block = self._example(media, "response")
                 if value is not NO_EXAMPLE and value is not None:
-                    examples += [f"> {response.status} Response", self._example_block(media, value)]
+                    examples += [f"> {response.status} Response", block]
         if examples:
             blocks += ["> Example responses", *examples]
         blocks.append(_heading(level, self.ids.take(f"{anchor}-responses"), "Responses"))
@@ -360,7 +379,7 @@ class Writer:
                 rows = self.schemas.rows(media.schema, "response", self.options.max_depth)
                 blocks.append(
                     f"<details><summary>Response schema: {html.escape(r.status)} "
-                    f"{names}</summary>\n\n{table(rows, self.tables)}\n\n</details>"
+                    f"{names}</summary>\n\n{self._table(rows)}\n\n</details>"
                 )
             if r.headers:
                 header_rows = [
@@ -409,7 +428,5 @@ class Writer:
         if isinstance(description, str) and description:
             blocks.append(description)
         rows = self.schemas.rows(node, "schema", self.options.max_depth)
-        blocks.append(
-            f"<details open><summary>Properties</summary>\n\n{table(rows, self.tables)}\n\n</details>"
-        )
+        blocks.append(f"<details open><summary>Properties</summary>\n\n{self._table(rows)}\n\n</details>")
         return blocks
