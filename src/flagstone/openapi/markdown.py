@@ -109,6 +109,27 @@ def _by_schema(contents: tuple[MediaType, ...]) -> list[tuple[str, MediaType]]:
     ]
 
 
+def _joined(units: list[list[str]]) -> str:
+    return "\n\n".join(block.strip("\n") for unit in units for block in unit if block.strip()) + "\n"
+
+
+def _split(name: str, units: list[list[str]], above: int) -> Iterator[tuple[str, str]]:
+    """A part's text, or with `above` its units in runs of about that many characters."""
+    if not above:
+        yield name, _joined(units)
+        return
+    run: list[list[str]] = []
+    size, number = 0, 1
+    for unit in units:
+        length = sum(len(block) for block in unit)
+        if run and size + length > above:
+            yield (name if number == 1 else f"{name}-{number}"), _joined(run)
+            run, size, number = [], 0, number + 1
+        run.append(unit)
+        size += length
+    yield (name if number == 1 else f"{name}-{number}"), _joined(run)
+
+
 class Writer:
     """Writes one spec's reference."""
 
@@ -133,42 +154,36 @@ class Writer:
         """The whole reference as one Markdown text."""
         return "\n".join(text for _, text in self.parts())
 
-    def parts(self) -> list[tuple[str, str]]:
-        """The reference in parts, each named: "" (the header), a tag's slug, "webhooks", "schemas"."""
-        parts: list[tuple[str, list[str]]] = []
+    def parts(self, split_above: int = 0) -> list[tuple[str, str]]:
+        """The reference in parts, each named: "" (the header), a tag's slug, "webhooks", "schemas".
+        With `split_above`, a part of more characters is cut between its operations (or schemas) into
+        parts named "<name>-2", ...: each is rendered and cached on its own, on any core."""
+        parts: list[tuple[str, list[list[str]]]] = []  # each part's units: an operation's blocks, ...
         if not self.options.omit_header:
-            parts.append(("", self.header()))
+            parts.append(("", [self.header()]))
         groups = self.groups()
         for group, sections in groups:
             level = 1
             if group:  # x-tagGroups: the group is the h1, its tags h2, their operations h3
                 parts.append(
-                    (slug(group) or "group", [_heading(1, self.ids.take(slug(group) or "group"), group)])
+                    (slug(group) or "group", [[_heading(1, self.ids.take(slug(group) or "group"), group)]])
                 )
                 level = 2
             for tag, description, operations in sections:
                 anchor = self.ids.take(slug(tag) or "operations")
                 extra = self.ids.extra((f"{slug(self.api.title)}-{slug(tag)}",))
-                blocks = [_heading(level, anchor, tag, extra)]
-                if description:
-                    blocks.append(description)
-                for operation in operations:
-                    blocks += self.operation(operation, level + 1)
-                parts.append((anchor, blocks))
+                units = [[_heading(level, anchor, tag, extra), description]]
+                units += [self.operation(operation, level + 1) for operation in operations]
+                parts.append((anchor, units))
         if self.api.webhooks:
-            blocks = [_heading(1, self.ids.take("webhooks"), "Webhooks")]
-            for operation in self.api.webhooks:
-                blocks += self.operation(operation)
-            parts.append(("webhooks", blocks))
+            units = [[_heading(1, self.ids.take("webhooks"), "Webhooks")]]
+            units += [self.operation(operation) for operation in self.api.webhooks]
+            parts.append(("webhooks", units))
         if self.api.schemas:
-            blocks = [_heading(1, self.ids.take("schemas"), "Schemas")]
-            for name, node in self.api.schemas:
-                blocks += self.schema_section(name, node)
-            parts.append(("schemas", blocks))
-        return [
-            (name, "\n\n".join(block.strip("\n") for block in blocks if block.strip()) + "\n")
-            for name, blocks in parts
-        ]
+            units = [[_heading(1, self.ids.take("schemas"), "Schemas")]]
+            units += [self.schema_section(name, node) for name, node in self.api.schemas]
+            parts.append(("schemas", units))
+        return [piece for name, units in parts for piece in _split(name, units, split_above)]
 
     def header(self) -> list[str]:
         api = self.api

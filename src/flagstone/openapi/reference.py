@@ -37,6 +37,9 @@ class Reference:
         return "\n".join(self.parts)
 
 
+# A build's reference comes in parts of about this many characters, rendered side by side and cached
+# apart: an edit renders its part again, not its whole tag (GitHub's repos tag is 3 MB).
+_PART_SIZE = 250_000
 # Above this much spec text the validator runs in a forked child while the reference is written here.
 _VALIDATE_BESIDE = 1_000_000
 
@@ -106,7 +109,7 @@ def reference(
         try:
             api = _guarded(display(path), "read the spec", partial(read_api, spec))
             writer = Writer(spec, api, options)
-            parts = _guarded(display(path), "write the reference", writer.parts)
+            parts = _guarded(display(path), "write the reference", partial(writer.parts, _PART_SIZE))
         except DocumentError:
             validation()  # the validator's errors say more than what they caused here
             raise
