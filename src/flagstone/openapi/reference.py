@@ -29,8 +29,6 @@ class Reference:
     parts: tuple[str, ...]  # the header, each tag (or tag group), webhooks, schemas
     warnings: tuple[Problem, ...]
     files: tuple[tuple[str, str], ...]  # (absolute path, "size<TAB>mtime_ns" when it was read)
-    api: Api
-    spec: Spec
 
     @property
     def markdown(self) -> str:
@@ -103,7 +101,30 @@ def load(
 def reference(
     path: Path, display: Callable[[Path], str], options: Options, inside: Path | None = None
 ) -> Reference:
-    """The reference Markdown of the spec at `path` (its `$ref`ed files only from inside `inside`)."""
+    """The reference Markdown of the spec at `path` (its `$ref`ed files only from inside `inside`).
+    A large spec is read in a forked child: its data (GitHub's 13 MB is 300 MB of Python objects)
+    then never swells this process, nor the render workers it forks later."""
+    if not (path.is_file() and path.stat().st_size > _VALIDATE_BESIDE and threading.active_count() == 1):
+        return _reference(path, display, options, inside)
+    with in_child(partial(_made, path, display, options, inside)) as made:
+        kind, found = pickle.loads(made())
+    if kind == "error":
+        raise DocumentError(*found)
+    assert isinstance(found, Reference)
+    return found
+
+
+def _made(path: Path, display: Callable[[Path], str], options: Options, inside: Path | None) -> bytes:
+    """The reference or its problems, pickled to cross the pipe from the child."""
+    try:
+        return pickle.dumps(("ok", _reference(path, display, options, inside)))
+    except DocumentError as error:
+        return pickle.dumps(("error", error.problems))
+
+
+def _reference(
+    path: Path, display: Callable[[Path], str], options: Options, inside: Path | None
+) -> Reference:
     spec = _open(path, display, inside)
     with _validation(spec) as validation:
         try:
@@ -115,4 +136,4 @@ def reference(
             raise
         warnings = validation()
     texts = tuple(text for _, text in parts)
-    return Reference(texts, warnings, spec.stamps, api, spec)
+    return Reference(texts, warnings, spec.stamps)

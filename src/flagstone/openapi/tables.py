@@ -32,7 +32,7 @@ class Tables:
             # as flagstone's renderer writes strikethrough (markup.render)
             self._md.add_render_rule("s_open", lambda *_: "<del>")
             self._md.add_render_rule("s_close", lambda *_: "</del>")
-        return self._md.renderInline(text)
+        return str(self._md.renderInline(text))
 
     def cell(self, markdown: str) -> str:
         """A cell's inner HTML: its `\\|` unescaped and its ends stripped as markdown-it's table rule does."""
