@@ -364,3 +364,40 @@ def test_a_tag_in_a_table_cell_description_is_text(tmp_path: Path, run_cli: RunC
     row = page.find(id="Named").find_next("table").find_all("tr")[1]
     assert row.find_all("td")[4].get_text() == "Sets the page <title>, see x"
     assert row.find("title") is None and row.find("code") is not None
+
+
+def test_a_large_schema_inside_another_links_to_its_section(tmp_path: Path, run_cli: RunCli) -> None:
+    """In the Schemas section a named schema of more than 8 properties inside another is its link (its
+    own section has its table); an operation's tables still expand it in place, as a small one is."""
+    many = ", ".join(f"p{i}: {{type: string}}" for i in range(9))
+    spec = textwrap.dedent(
+        f"""
+        openapi: 3.0.3
+        info: {{title: Big, version: "1"}}
+        paths:
+          /holders:
+            get:
+              responses:
+                "200":
+                  description: ok
+                  content:
+                    application/json:
+                      schema: {{$ref: "#/components/schemas/Holder"}}
+        components:
+          schemas:
+            Holder:
+              type: object
+              properties:
+                big: {{$ref: "#/components/schemas/Big"}}
+                small: {{$ref: "#/components/schemas/Small"}}
+            Big: {{type: object, properties: {{{many}}}}}
+            Small: {{type: object, properties: {{s1: {{type: string}}}}}}
+        """
+    )
+    page = _build(tmp_path, run_cli, spec=spec)
+    rows = page.find(id="Holder").find_next("table").find_all("tr")[1:]
+    names = [tr.find("td").get_text() for tr in rows]
+    assert names == ["big", "small", "» s1"]
+    assert rows[0].find("a")["href"] == "#Big"
+    response = [r[0] for r in _table_after(page, "Response schema: 200")]
+    assert response[:3] == ["big", "» p0", "» p1"] and "» s1" in response

@@ -76,12 +76,12 @@ class _FileState:
             return
         if self.open_elements and PARTIAL_MARK.search(raw):
             self.unbalanced = True  # a partial called inside an element: its sections would cut it
-        for match in _RAW_TAG.finditer(raw):
-            name = match.group(3)
-            if name is None or match.group(4):
+        # findall's tuples, not match objects: a generated API reference has millions of tags
+        for _, closing, name, self_closed in _RAW_TAG.findall(raw):
+            if not name or self_closed:
                 continue  # a comment, a script or style with its contents, or <x/>
             name = name.lower()
-            if not match.group(2):
+            if not closing:
                 if name not in _VOID_ELEMENTS:
                     self.open_elements.append(name)
             elif self.open_elements and self.open_elements[-1] == name:

@@ -14,7 +14,8 @@ from flagstone.openapi.locate import Pointer
 from flagstone.openapi.model import NO_EXAMPLE, Api, MediaType, Operation, Parameter, Response
 from flagstone.openapi.references import Spec
 from flagstone.openapi.samples import request, writer
-from flagstone.openapi.schemas import Schemas, cell, literal, table
+from flagstone.openapi.schemas import Row, Schemas, cell, literal, table
+from flagstone.openapi.tables import Tables
 
 _STATUS = {
     "200": "OK",
@@ -51,6 +52,7 @@ class Options:
     expand_body: bool = False  # expandBody: request body schemas open
     max_depth: int = 10  # maxDepth: nesting shown in schema tables
     omit_header: bool = False  # omitHeader: no title, description and base URLs
+    html_tables: bool = False  # tables as the HTML they render to (a build), not Markdown (a project)
 
 
 def slug(text: str) -> str:
@@ -107,6 +109,27 @@ def _by_schema(contents: tuple[MediaType, ...]) -> list[tuple[str, MediaType]]:
     ]
 
 
+def _joined(units: list[list[str]]) -> str:
+    return "\n\n".join(block.strip("\n") for unit in units for block in unit if block.strip()) + "\n"
+
+
+def _split(name: str, units: list[list[str]], above: int) -> Iterator[tuple[str, str]]:
+    """A part's text, or with `above` its units in runs of about that many characters."""
+    if not above:
+        yield name, _joined(units)
+        return
+    run: list[list[str]] = []
+    size, number = 0, 1
+    for unit in units:
+        length = sum(len(block) for block in unit)
+        if run and size + length > above:
+            yield (name if number == 1 else f"{name}-{number}"), _joined(run)
+            run, size, number = [], 0, number + 1
+        run.append(unit)
+        size += length
+    yield (name if number == 1 else f"{name}-{number}"), _joined(run)
+
+
 class Writer:
     """Writes one spec's reference."""
 
@@ -118,6 +141,9 @@ class Writer:
         names: dict[tuple[str, Pointer], str] = {node_key: name for name, node_key in self._schema_keys()}
         self.schema_anchors = {name: self.ids.take(name) for name, _ in api.schemas}
         self.schemas = Schemas(spec, names, self.schema_anchors)
+        self.tables = Tables(options.html_tables)
+        self._examples: dict[tuple[str, Pointer, str, str], tuple[Any, str]] = {}
+        self._tables: dict[int, str] = {}
 
     def _schema_keys(self) -> Iterator[tuple[str, tuple[str, Pointer]]]:
         for name, node in self.api.schemas:
@@ -128,42 +154,36 @@ class Writer:
         """The whole reference as one Markdown text."""
         return "\n".join(text for _, text in self.parts())
 
-    def parts(self) -> list[tuple[str, str]]:
-        """The reference in parts, each named: "" (the header), a tag's slug, "webhooks", "schemas"."""
-        parts: list[tuple[str, list[str]]] = []
+    def parts(self, split_above: int = 0) -> list[tuple[str, str]]:
+        """The reference in parts, each named: "" (the header), a tag's slug, "webhooks", "schemas".
+        With `split_above`, a part of more characters is cut between its operations (or schemas) into
+        parts named "<name>-2", ...: each is rendered and cached on its own, on any core."""
+        parts: list[tuple[str, list[list[str]]]] = []  # each part's units: an operation's blocks, ...
         if not self.options.omit_header:
-            parts.append(("", self.header()))
+            parts.append(("", [self.header()]))
         groups = self.groups()
         for group, sections in groups:
             level = 1
             if group:  # x-tagGroups: the group is the h1, its tags h2, their operations h3
                 parts.append(
-                    (slug(group) or "group", [_heading(1, self.ids.take(slug(group) or "group"), group)])
+                    (slug(group) or "group", [[_heading(1, self.ids.take(slug(group) or "group"), group)]])
                 )
                 level = 2
             for tag, description, operations in sections:
                 anchor = self.ids.take(slug(tag) or "operations")
                 extra = self.ids.extra((f"{slug(self.api.title)}-{slug(tag)}",))
-                blocks = [_heading(level, anchor, tag, extra)]
-                if description:
-                    blocks.append(description)
-                for operation in operations:
-                    blocks += self.operation(operation, level + 1)
-                parts.append((anchor, blocks))
+                units = [[_heading(level, anchor, tag, extra), description]]
+                units += [self.operation(operation, level + 1) for operation in operations]
+                parts.append((anchor, units))
         if self.api.webhooks:
-            blocks = [_heading(1, self.ids.take("webhooks"), "Webhooks")]
-            for operation in self.api.webhooks:
-                blocks += self.operation(operation)
-            parts.append(("webhooks", blocks))
+            units = [[_heading(1, self.ids.take("webhooks"), "Webhooks")]]
+            units += [self.operation(operation) for operation in self.api.webhooks]
+            parts.append(("webhooks", units))
         if self.api.schemas:
-            blocks = [_heading(1, self.ids.take("schemas"), "Schemas")]
-            for name, node in self.api.schemas:
-                blocks += self.schema_section(name, node)
-            parts.append(("schemas", blocks))
-        return [
-            (name, "\n\n".join(block.strip("\n") for block in blocks if block.strip()) + "\n")
-            for name, blocks in parts
-        ]
+            units = [[_heading(1, self.ids.take("schemas"), "Schemas")]]
+            units += [self.schema_section(name, node) for name, node in self.api.schemas]
+            parts.append(("schemas", units))
+        return [piece for name, units in parts for piece in _split(name, units, split_above)]
 
     def header(self) -> list[str]:
         api = self.api
@@ -271,10 +291,7 @@ class Writer:
         return ["> Code samples", *fences] if fences else []
 
     def parameters(self, parameters: tuple[Parameter, ...]) -> str:
-        lines = [
-            "|Name|In|Type|Required|Default|Enum|Example|Description|",
-            "|---|---|---|---|---|---|---|---|",
-        ]
+        lines = []
         for p in parameters:
             schema = self.schemas.follow(p.schema)[0].value if p.schema is not None else {}
             schema = schema if isinstance(schema, dict) else {}
@@ -283,27 +300,41 @@ class Writer:
             example_value = p.example if p.example is not NO_EXAMPLE else schema.get("example", NO_EXAMPLE)
             description = p.description + (" (deprecated)" if p.deprecated else "")
             lines.append(
-                "|"
-                + "|".join(
-                    [
-                        cell(p.name),
-                        p.location,
-                        cell(self.schemas.type_of(p.schema) if p.schema is not None else "string"),
-                        "true" if p.required else "false",
-                        cell(literal(schema["default"])) if "default" in schema else " ",
-                        cell(", ".join(literal(v) for v in enum)) if isinstance(enum, list) else " ",
-                        cell(literal(example_value)) if example_value is not NO_EXAMPLE else " ",
-                        cell(description),
-                    ]
+                (
+                    cell(p.name),
+                    p.location,
+                    cell(self.schemas.type_of(p.schema) if p.schema is not None else "string"),
+                    "true" if p.required else "false",
+                    cell(literal(schema["default"])) if "default" in schema else " ",
+                    cell(", ".join(literal(v) for v in enum)) if isinstance(enum, list) else " ",
+                    cell(literal(example_value)) if example_value is not NO_EXAMPLE else " ",
+                    cell(description),
                 )
-                + "|"
             )
-        return "\n".join(lines)
+        header = ("Name", "In", "Type", "Required", "Default", "Enum", "Example", "Description")
+        return self.tables.table(header, lines)
 
-    def _example(self, media: MediaType, mode: str) -> Any:
+    def _example(self, media: MediaType, mode: str) -> tuple[Any, str]:
+        """A media type's example and its code block; one made from a schema is made once (operations
+        share response schemas)."""
         if media.examples:
-            return media.examples[0][1]
-        return example(self.schemas, media.schema, mode) if media.schema is not None else NO_EXAMPLE
+            value = media.examples[0][1]
+            return value, self._example_block(media, value)
+        if media.schema is None:
+            return NO_EXAMPLE, ""
+        key = (media.schema.uri, media.schema.pointer, mode, media.name)
+        found = self._examples.get(key)
+        if found is None:
+            value = example(self.schemas, media.schema, mode)
+            found = self._examples[key] = (value, self._example_block(media, value))
+        return found
+
+    def _table(self, rows: list[Row]) -> str:
+        """A property table, written once per rows list (Schemas keeps each, so its id stays its own)."""
+        found = self._tables.get(id(rows))
+        if found is None:
+            found = self._tables[id(rows)] = table(rows, self.tables)
+        return found
 
     def _example_block(self, media: MediaType, value: Any) -> str:
         if isinstance(value, str) and "json" not in media.name:
@@ -314,9 +345,9 @@ class Writer:
         assert op.body is not None
         blocks: list[str] = []
         if op.body.contents:
-            value = self._example(op.body.contents[0], "request")
+            value, block = self._example(op.body.contents[0], "request")
             if value is not NO_EXAMPLE:
-                blocks += ["> Body parameter", self._example_block(op.body.contents[0], value)]
+                blocks += ["> Body parameter", block]
         blocks.append(_heading(level, self.ids.take(f"{anchor}-body"), "Request body"))
         if op.body.description:
             blocks.append(op.body.description)
@@ -329,7 +360,7 @@ class Writer:
             rows = self.schemas.rows(media.schema, "request", self.options.max_depth)
             blocks.append(
                 f"<details{opened}><summary>{names}{required}: "
-                f"{html.escape(self._plain_type(media))}</summary>\n\n{table(rows)}\n\n</details>"
+                f"{html.escape(self._plain_type(media))}</summary>\n\n{self._table(rows)}\n\n</details>"
             )
         return blocks
 
@@ -342,20 +373,20 @@ class Writer:
         examples = []
         for response in responses:
             for media in response.contents[:1]:
-                value = self._example(media, "response")
+                value, block = self._example(media, "response")
                 if value is not NO_EXAMPLE and value is not None:
-                    examples += [f"> {response.status} Response", self._example_block(media, value)]
+                    examples += [f"> {response.status} Response", block]
         if examples:
             blocks += ["> Example responses", *examples]
         blocks.append(_heading(level, self.ids.take(f"{anchor}-responses"), "Responses"))
-        lines = ["|Status|Meaning|Description|Schema|", "|---|---|---|---|"]
+        lines = []
         for r in responses:
             schema = (
                 self.schemas.type_of(r.contents[0].schema) if r.contents and r.contents[0].schema else "None"
             )
             meaning = _STATUS.get(r.status, r.status[:1] + "xx" if r.status[:1].isdigit() else "")
-            lines.append(f"|{cell(r.status)}|{meaning}|{cell(r.description)}|{cell(schema)}|")
-        blocks.append("\n".join(lines))
+            lines.append((cell(r.status), meaning, cell(r.description), cell(schema)))
+        blocks.append(self.tables.table(("Status", "Meaning", "Description", "Schema"), lines))
         for r in responses:
             for names, media in _by_schema(r.contents):
                 if media.schema is None:
@@ -363,30 +394,27 @@ class Writer:
                 rows = self.schemas.rows(media.schema, "response", self.options.max_depth)
                 blocks.append(
                     f"<details><summary>Response schema: {html.escape(r.status)} "
-                    f"{names}</summary>\n\n{table(rows)}\n\n</details>"
+                    f"{names}</summary>\n\n{self._table(rows)}\n\n</details>"
                 )
             if r.headers:
-                header_lines = [
-                    f"Response headers ({html.escape(r.status)}):",
-                    "",
-                    "|Header|Type|Description|",
-                    "|---|---|---|",
-                ]
-                header_lines += [
-                    f"|{cell(h.name)}|{cell(self.schemas.type_of(h.schema) if h.schema else 'string')}|"
-                    f"{cell(h.description)}|"
+                header_rows = [
+                    (
+                        cell(h.name),
+                        cell(self.schemas.type_of(h.schema) if h.schema else "string"),
+                        cell(h.description),
+                    )
                     for h in r.headers
                 ]
-                blocks.append("\n".join(header_lines))
+                blocks.append(
+                    f"Response headers ({html.escape(r.status)}):\n\n"
+                    + self.tables.table(("Header", "Type", "Description"), header_rows)
+                )
             if r.links:
-                link_lines = [
-                    f"Links ({html.escape(r.status)}):",
-                    "",
-                    "|Link|Operation|Description|",
-                    "|---|---|---|",
-                ]
-                link_lines += [f"|{cell(k.name)}|{cell(k.operation)}|{cell(k.description)}|" for k in r.links]
-                blocks.append("\n".join(link_lines))
+                link_rows = [(cell(k.name), cell(k.operation), cell(k.description)) for k in r.links]
+                blocks.append(
+                    f"Links ({html.escape(r.status)}):\n\n"
+                    + self.tables.table(("Link", "Operation", "Description"), link_rows)
+                )
         return blocks
 
     def security(self, op: Operation) -> str:
@@ -415,5 +443,5 @@ class Writer:
         if isinstance(description, str) and description:
             blocks.append(description)
         rows = self.schemas.rows(node, "schema", self.options.max_depth)
-        blocks.append(f"<details open><summary>Properties</summary>\n\n{table(rows)}\n\n</details>")
+        blocks.append(f"<details open><summary>Properties</summary>\n\n{self._table(rows)}\n\n</details>")
         return blocks

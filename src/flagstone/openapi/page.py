@@ -47,7 +47,7 @@ def options_of(ref: OpenAPIRef, settings: PageSettings, display: str) -> Options
     if problems:
         raise DocumentError(*problems)
     tabs = settings.tab_keys or ("shell",)
-    return Options(language_tabs=tabs, **values)
+    return Options(language_tabs=tabs, html_tables=True, **values)
 
 
 def reference_parts(

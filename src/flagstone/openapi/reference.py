@@ -17,7 +17,7 @@ from flagstone.forked import in_child
 from flagstone.openapi.markdown import Options, Writer
 from flagstone.openapi.model import Api, read_api
 from flagstone.openapi.references import Spec
-from flagstone.openapi.validate import validate
+from flagstone.openapi.validate import FULL_CHECK_LIMIT, validate
 
 T = TypeVar("T")
 
@@ -29,14 +29,15 @@ class Reference:
     parts: tuple[str, ...]  # the header, each tag (or tag group), webhooks, schemas
     warnings: tuple[Problem, ...]
     files: tuple[tuple[str, str], ...]  # (absolute path, "size<TAB>mtime_ns" when it was read)
-    api: Api
-    spec: Spec
 
     @property
     def markdown(self) -> str:
         return "\n".join(self.parts)
 
 
+# A build's reference comes in parts of about this many characters, rendered side by side and cached
+# apart: an edit renders its part again, not its whole tag (GitHub's repos tag is 3 MB).
+_PART_SIZE = 250_000
 # Above this much spec text the validator runs in a forked child while the reference is written here.
 _VALIDATE_BESIDE = 1_000_000
 
@@ -53,7 +54,9 @@ def _checked(spec: Spec) -> bytes:
 def _validation(spec: Spec) -> Iterator[Callable[[], tuple[Problem, ...]]]:
     """A function giving the spec's warnings or raising its errors; for a large spec, run on another
     core meanwhile (only with no other thread, which a fork would copy mid-step)."""
-    beside = len(spec.files[spec.root_uri].text) > _VALIDATE_BESIDE and threading.active_count() == 1
+    size = len(spec.files[spec.root_uri].text)
+    # Above FULL_CHECK_LIMIT only the shape is checked, which jsonschema-rs does at once: no child then.
+    beside = _VALIDATE_BESIDE < size <= FULL_CHECK_LIMIT and threading.active_count() == 1
     with in_child(partial(_checked, spec)) if beside else nullcontext(partial(_checked, spec)) as verdict:
 
         def outcome() -> tuple[Problem, ...]:
@@ -98,16 +101,39 @@ def load(
 def reference(
     path: Path, display: Callable[[Path], str], options: Options, inside: Path | None = None
 ) -> Reference:
-    """The reference Markdown of the spec at `path` (its `$ref`ed files only from inside `inside`)."""
+    """The reference Markdown of the spec at `path` (its `$ref`ed files only from inside `inside`).
+    A large spec is read in a forked child: its data (GitHub's 13 MB is 300 MB of Python objects)
+    then never swells this process, nor the render workers it forks later."""
+    if not (path.is_file() and path.stat().st_size > _VALIDATE_BESIDE and threading.active_count() == 1):
+        return _reference(path, display, options, inside)
+    with in_child(partial(_made, path, display, options, inside)) as made:
+        kind, found = pickle.loads(made())
+    if kind == "error":
+        raise DocumentError(*found)
+    assert isinstance(found, Reference)
+    return found
+
+
+def _made(path: Path, display: Callable[[Path], str], options: Options, inside: Path | None) -> bytes:
+    """The reference or its problems, pickled to cross the pipe from the child."""
+    try:
+        return pickle.dumps(("ok", _reference(path, display, options, inside)))
+    except DocumentError as error:
+        return pickle.dumps(("error", error.problems))
+
+
+def _reference(
+    path: Path, display: Callable[[Path], str], options: Options, inside: Path | None
+) -> Reference:
     spec = _open(path, display, inside)
     with _validation(spec) as validation:
         try:
             api = _guarded(display(path), "read the spec", partial(read_api, spec))
             writer = Writer(spec, api, options)
-            parts = _guarded(display(path), "write the reference", writer.parts)
+            parts = _guarded(display(path), "write the reference", partial(writer.parts, _PART_SIZE))
         except DocumentError:
             validation()  # the validator's errors say more than what they caused here
             raise
         warnings = validation()
     texts = tuple(text for _, text in parts)
-    return Reference(texts, warnings, spec.stamps, api, spec)
+    return Reference(texts, warnings, spec.stamps)

@@ -137,10 +137,16 @@ class Spec:
 
     def _check_refs(self) -> None:
         problems: list[Problem] = []
+        # A $ref that resolves from one place resolves from any in its file (its chain of targets is
+        # the same, and comes back to none of them): GitHub's 9,344 $refs are 1,026 distinct ones.
+        resolved: set[tuple[str, str]] = set()
         for uri, spec in self.files.items():
             for ref, pointer in _refs(spec.data, ()):
+                if (uri, ref) in resolved:
+                    continue
                 try:
                     self.deref(Node({"$ref": ref}, uri, pointer))
+                    resolved.add((uri, ref))
                 except DocumentError as error:
                     problems.extend(error.problems)
                 if len(problems) >= 20:

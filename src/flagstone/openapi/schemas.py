@@ -10,6 +10,7 @@ from typing import Any
 
 from flagstone.openapi.locate import Pointer
 from flagstone.openapi.references import Node, Spec
+from flagstone.openapi.tables import Tables
 
 _LIMITS = (
     ("minLength", "length ≥ {}"),
@@ -25,6 +26,12 @@ _LIMITS = (
     ("minProperties", "properties ≥ {}"),
     ("maxProperties", "properties ≤ {}"),
 )
+
+
+# In the Schemas section a named schema with more properties (and alternatives) than this, inside
+# another, is a link to its own section rather than its table again: GitHub's schemas repeated each
+# other's tables into 180,000 rows.
+SHARED_ABOVE = 8
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,8 @@ class Schemas:
         self.spec = spec
         self.names = names
         self.anchors = anchors
+        self.linked_modes: tuple[str, ...] = ("schema",)
+        self.shared_above = SHARED_ABOVE
         # per (uri, pointer): large specs ask for the same schemas thousands of times
         self._followed: dict[tuple[str, Pointer], tuple[Node, str]] = {}
         self._merged: dict[tuple[str, Pointer], dict[str, Any]] = {}
@@ -84,6 +93,14 @@ class Schemas:
             name = name or self.names.get((node.uri, node.pointer), "")
         self._followed[key] = (node, name)
         return node, name
+
+    def large(self, node: Node) -> bool:
+        """Whether a schema has more than SHARED_ABOVE properties and alternatives of its own."""
+        value = self.merged(node)
+        own = (
+            len(value.get("properties") or ()) + len(value.get("oneOf") or ()) + len(value.get("anyOf") or ())
+        )
+        return own > self.shared_above
 
     def link(self, name: str) -> str:
         anchor = self.anchors.get(name)
@@ -186,7 +203,7 @@ class Schemas:
             self.restrictions(value),
             str(value.get("description", "")),
         )
-        return [row, *self._nested(node, mode, 1, max_depth, frozenset())]
+        return [row, *self._nested(node, mode, 1, max_depth, frozenset(), own=True)]
 
     def _members(
         self, node: Node, mode: str, depth: int, max_depth: int, stack: frozenset[tuple[str, Pointer]]
@@ -229,12 +246,21 @@ class Schemas:
         return rows
 
     def _nested(
-        self, node: Node, mode: str, depth: int, max_depth: int, stack: frozenset[tuple[str, Pointer]]
+        self,
+        node: Node,
+        mode: str,
+        depth: int,
+        max_depth: int,
+        stack: frozenset[tuple[str, Pointer]],
+        own: bool = False,
     ) -> list[Row]:
-        """What a property's own schema holds: its properties, its items', or its alternatives."""
+        """What a property's own schema holds: its properties, its items', or its alternatives; a large
+        named schema inside another in the Schemas section is its link only (its own section has it)."""
         if depth >= max_depth:
             return []
-        target, _ = self.follow(node)
+        target, name = self.follow(node)
+        if name and not own and mode in self.linked_modes and self.large(target):
+            return []
         here = (target.uri, target.pointer)
         if self._checked:
             self._checked[-1].add(here)
@@ -286,13 +312,18 @@ class Schemas:
         return rows
 
 
-def table(rows: list[Row]) -> str:
-    """Rows as a Markdown table; depth shown as » marks."""
-    lines = ["|Name|Type|Required|Restrictions|Description|", "|---|---|---|---|---|"]
-    for row in rows:
-        name = "»" * row.depth + (" " if row.depth else "") + row.name
-        lines.append(
-            f"|{cell(name)}|{cell(row.type)}|{'true' if row.required else 'false'}|"
-            f"{cell(row.restrictions) if row.restrictions else 'none'}|{cell(row.description)}|"
-        )
-    return "\n".join(lines)
+def table(rows: list[Row], tables: Tables) -> str:
+    """Rows as a property table; depth shown as » marks."""
+    return tables.table(
+        ("Name", "Type", "Required", "Restrictions", "Description"),
+        (
+            (
+                cell("»" * row.depth + (" " if row.depth else "") + row.name),
+                cell(row.type),
+                "true" if row.required else "false",
+                cell(row.restrictions) if row.restrictions else "none",
+                cell(row.description),
+            )
+            for row in rows
+        ),
+    )

@@ -9,6 +9,7 @@ from markdown_it.rules_block.html_block import html_block
 from markdown_it.rules_block.state_block import StateBlock
 
 _OPENING_TAG = re.compile(r"\s*<([A-Za-z][A-Za-z0-9-]*)")
+_HEADING_LINE = re.compile(r"\n[ \t]*#")
 
 
 def slate_html_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
@@ -19,6 +20,9 @@ def slate_html_block(state: StateBlock, start_line: int, end_line: int, silent: 
     token = state.tokens[-1]
     opening = _OPENING_TAG.match(token.content)
     if opening is None:
+        return True
+    # Only a line starting with `#` can end the block early: most blocks (tables) have none.
+    if _HEADING_LINE.search(state.src, state.bMarks[start_line], state.eMarks[state.line - 1]) is None:
         return True
     closing = f"</{opening.group(1).lower()}>"
     for line in range(start_line, state.line - 1):
