@@ -78,7 +78,8 @@ def pygments_lexer(tag: str) -> Lexer | None:
         lexer_class = find_lexer_class_by_name(name)
     except ClassNotFound:
         return None
-    defer_states(lexer_class)
+    if acceleration.enabled():
+        defer_states(lexer_class)
     lexer: Lexer = lexer_class(stripnl=False, ensurenl=False, **options)
     return lexer
 
