@@ -1,4 +1,4 @@
-"""Rebuilds as `flagstone serve` runs them: its builder, with one fragment cache and memo across builds.
+"""Rebuilds as `flagstone serve` runs them: its builder, with one store across builds.
 
 usage: python3 benchmarks/serve_rebuild.py PROJECT [--repeat 3]
 Builds PROJECT once (not timed), then appends a sentence to its middle include and rebuilds, --repeat

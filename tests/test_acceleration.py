@@ -48,10 +48,24 @@ def test_output_is_byte_identical_with_acceleration_off(tmp_path: Path) -> None:
         assert fast == plain, project
 
 
-def test_every_render_module_is_in_the_cache_fingerprint() -> None:
-    from flagstone import cache
+def test_an_edit_to_any_module_changes_the_store_fingerprint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store's entries are this code's only: editing any module (a stage, a Slate rule, an
+    accelerator) makes every entry of the last build unreadable."""
+    import shutil
 
-    package = REPO / "src" / "flagstone"
-    render_code = [*(package / "markup").rglob("*.py"), *(package / "acceleration").rglob("*.py")]
-    names = {path.relative_to(package).as_posix() for path in render_code if path.name != "__init__.py"}
-    assert names - {"markup/slate/__init__.py"} <= set(cache._RENDER_MODULES)
+    import flagstone
+    from flagstone.storage.store import code_fingerprint
+
+    copy = tmp_path / "flagstone"
+    shutil.copytree(REPO / "src" / "flagstone", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(flagstone, "__file__", str(copy / "__init__.py"))
+    before = code_fingerprint.__wrapped__()
+    for module in ("markup/slate/headings.py", "acceleration/fastlex.py", "assemble.py", "theme.py"):
+        path = copy / module
+        original = path.read_bytes()
+        path.write_bytes(original + b"\n# edited\n")
+        assert code_fingerprint.__wrapped__() != before, module
+        path.write_bytes(original)
+    assert code_fingerprint.__wrapped__() == before

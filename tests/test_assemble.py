@@ -22,6 +22,7 @@ from flagstone.models import (
     TocEntry,
 )
 from flagstone.rendering import plan_render, render_files
+from flagstone.storage.store import Store
 from flagstone.toc import build_toc
 
 
@@ -37,7 +38,7 @@ def page_of(body: str, *includes: str, heading_level: int = 2) -> RenderedPage:
         part("index.html.md", body),
         tuple(part(f"_inc{i}.md", text) for i, text in enumerate(includes)),
     )
-    parts = render_files(plan_render([page]), None, 1)[0]
+    parts = render_files(plan_render([page]), Store(), 1)[0]
     return assemble(page, parts[0], parts[1:])
 
 

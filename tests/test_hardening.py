@@ -19,9 +19,9 @@ from pygments.lexers import BashLexer
 
 from flagstone.acceleration import fastjson
 from flagstone.markup import highlight
-from flagstone.memo import from_json, to_json
 from flagstone.models import Heading, SourceText
 from flagstone.site_writer import lock_path, output_lock
+from flagstone.storage.files import from_json, to_json
 from tests.conftest import RunCli, tree, write_project
 
 _LONG_SHELL = "some words here and there\n"  # one run of plain text, token after token
@@ -226,7 +226,7 @@ _TWO_INCLUDES = {
 
 
 def _fragment_files(cache_root: Path) -> list[Path]:
-    return sorted(p for p in cache_root.glob("*/fragments/*/*") if not p.name.startswith("."))
+    return sorted(p for p in cache_root.glob("*/store/fragment/*/*") if not p.name.startswith("."))
 
 
 def test_a_fragment_copied_over_another_is_rendered_again(
@@ -266,12 +266,12 @@ def test_a_crafted_pickle_in_the_cache_does_not_run(
     )
     assert run_cli("build", project, "-o", tmp_path / "first", "-q").status == 0
     marker = tmp_path / "ran"
-    stored = [p for p in private_cache.rglob("*") if p.is_file() and p.name not in ("renderer",)]
-    assert len(stored) >= 5  # fragments, the styles, the search blocks, the layouts, the last build
+    stored = [p for p in private_cache.glob("*/store/*/*/*")]
+    kinds = {path.parent.parent.name for path in stored}
+    assert kinds == {"fragment", "style", "index-block", "layout"}
     crafted = pickle.dumps(_Runs(marker))
     for path in stored:
-        if "fragments" in path.parts or path.name in ("search-blocks", "highlight-styles", "page-layouts"):
-            path.write_bytes(crafted)
+        path.write_bytes(crafted)
     result = run_cli("build", project, "-o", tmp_path / "second", "-q")
     assert (result.status, result.err) == (0, "")
     assert not marker.exists()

@@ -7,12 +7,10 @@ from pathlib import Path
 import pytest
 
 from flagstone.build import build
-from flagstone.cache import FragmentCache
-from flagstone.incremental import up_to_date
-from flagstone.loading.project import discover, load_page
-from flagstone.models import BuildOptions, Fragment, SourceText
-from flagstone.paths import Project
-from flagstone.rendering import RenderJob, RenderPlan, plan_render, render_beside, render_files
+from flagstone.models import BuildOptions, SourceText
+from flagstone.rendering import FRAGMENT, FRAGMENT_KINDS, RenderJob
+from flagstone.storage.stamp import up_to_date
+from flagstone.storage.store import CODE, Store
 from tests.conftest import tree, write_project
 
 PROJECT = {
@@ -80,22 +78,24 @@ def test_a_touched_output_is_rebuilt(tmp_path: Path) -> None:
     assert up_to_date(options) is None
 
 
-def test_cache_keys_follow_content_settings_and_render_code() -> None:
+def test_cache_keys_follow_content_and_settings() -> None:
     job = RenderJob(SourceText(Path("a.md"), "a.md", "# A\n"), ("shell",))
     keys = {
-        job.key("code-v1"),
-        job.key("code-v2"),
-        RenderJob(job.source, ("python",)).key("code-v1"),
-        RenderJob(SourceText(Path("a.md"), "a.md", "# B\n"), ("shell",)).key("code-v1"),
+        job.key(),
+        RenderJob(job.source, ("python",)).key(),
+        RenderJob(job.source, ("shell",), search=True).key(),
+        RenderJob(SourceText(Path("a.md"), "a.md", "# B\n"), ("shell",)).key(),
+        RenderJob(SourceText(Path("a.md"), "a.md", "# A\n", first_line=2), ("shell",)).key(),
     }
-    assert len(keys) == 4
+    assert len(keys) == 5 and all(key.startswith("fragment/") for key in keys)
 
 
 def test_a_damaged_cache_entry_is_a_miss(tmp_path: Path) -> None:
-    cache = FragmentCache(tmp_path / "c")
-    (tmp_path / "c" / "ab").mkdir(parents=True)
-    (tmp_path / "c" / "ab" / "abcdef").write_bytes(b"not a pickle")
-    assert cache.get("abcdef") is None
+    store = Store(tmp_path / "c", "v1")
+    store.put("fragment/abcdef", "entry")
+    store.finish()
+    (tmp_path / "c" / "fragment" / "ab" / "abcdef").write_bytes(b"not a pickle")
+    assert Store(tmp_path / "c", "v1").get("fragment/abcdef") is None
 
 
 CODE_PROJECT = {
@@ -135,14 +135,15 @@ def test_code_is_not_reused_from_another_renderer(tmp_path: Path) -> None:
     project = write_project(tmp_path / "p", CODE_PROJECT)
     options = BuildOptions(project, project / "build")
     build(options)
-    cache = FragmentCache.for_project(project)
-    assert cache.stale(set(), "another renderer") == []
-    (cache.folder / "renderer").write_text("another renderer")
+    store = Store.for_project(project)
+    assert store.unused(FRAGMENT, FRAGMENT_KINDS) != []  # what this flagstone reuses from the last build
+    assert store.folder is not None
+    (store.folder / CODE).write_text("another flagstone")
+    assert Store.for_project(project).unused(FRAGMENT, FRAGMENT_KINDS) == []
     include = project / "source/includes/_a.md"
     include.write_text(include.read_text() + "\nMore.\n")
-    assert cache.stale(set(), "another renderer") != []  # what a matching renderer would reuse
-    build(options)  # the stamp does not match this renderer: nothing is reused, and it is rewritten
-    assert (cache.folder / "renderer").read_text() != "another renderer"
+    build(options)  # the stamp does not match this flagstone: nothing is reused, and it is rewritten
+    assert (store.folder / CODE).read_text() == store.fingerprint
     assert tree(project / "build") == cold(project, tmp_path / "cold")
 
 
@@ -177,50 +178,8 @@ def test_spans_a_stylesheet_of_the_site_mentions_stay_and_the_cache_follows(tmp_
     assert tree(project / "build") == cold(project, tmp_path / "cold2")
 
 
-def _plan_and_cache(tmp_path: Path) -> tuple[RenderPlan, FragmentCache]:
-    project = Project.at(write_project(tmp_path / "p", PROJECT))
-    cache = FragmentCache.for_project(project.root)
-
-    def plan() -> RenderPlan:
-        return plan_render([load_page(project, path)[0] for path in discover(project)[0]])
-
-    render_files(plan(), cache, 1)  # the cache holds every file
-    _append_to(project.source / "includes/_b.md", "\nNew text.\n")
-    return plan(), cache
-
-
 def _append_to(path: Path, text: str) -> None:
     path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
-
-
-def test_a_process_beside_the_render_reads_what_it_renders_once_told(tmp_path: Path) -> None:
-    plan, cache = _plan_and_cache(tmp_path)
-    uncached = plan.uncached(cache)
-    assert len(uncached) == 1  # the edited include
-    read: list[str] = []
-    get = cache.reader().get
-
-    class Reader(FragmentCache):
-        def get(self, key: str) -> Fragment | None:
-            read.append(key)
-            return get(key)
-
-    def rendered_elsewhere() -> None:  # what the other process has done when it signals
-        assert uncached[0] not in read  # not asked for before it is there
-        render_files(plan, cache, 1)
-
-    beside = render_beside(plan, Reader(cache.folder, writable=False), uncached, rendered_elsewhere)
-    assert beside == render_files(plan, FragmentCache(cache.folder), 1)
-    assert read.count(uncached[0]) == 1
-
-
-def test_a_process_beside_the_render_renders_what_it_cannot_read(tmp_path: Path) -> None:
-    plan, cache = _plan_and_cache(tmp_path)
-    uncached = plan.uncached(cache)
-    reader = cache.reader()
-    beside = render_beside(plan, reader, uncached, lambda: None)  # the other wrote nothing
-    assert not cache.has(uncached[0])  # a reader never writes
-    assert beside == render_files(plan, cache, 1)
 
 
 def test_a_rebuild_takes_the_highlight_styles_from_the_last_build(
@@ -240,7 +199,7 @@ def test_a_rebuild_takes_the_highlight_styles_from_the_last_build(
     assert tree(out) == cold(project, tmp_path / "cold")
 
     monkeypatch.setattr("flagstone.build.style_rules", unread)
-    monkeypatch.setattr("flagstone.build.renderer_fingerprint", lambda: "another flagstone")
+    monkeypatch.setattr("flagstone.storage.store.code_fingerprint", lambda: "another flagstone")
     _append_to(project / "source/includes/_a.md", "\nAgain.\n")
     with pytest.raises(AssertionError, match="monokai read from Pygments again"):
         build(BuildOptions(project, out))

@@ -12,11 +12,10 @@ from urllib.parse import unquote
 import pytest
 
 from flagstone.build import build
-from flagstone.cache import FragmentCache
 from flagstone.commands.links import page_targets
-from flagstone.memo import Memo
 from flagstone.models import BuildOptions
 from flagstone.split import moved_ids
+from flagstone.storage.store import Store
 from tests.conftest import REPO, SHARED, RunCli, tree, write_project
 
 PAGE = """
@@ -297,23 +296,22 @@ def test_sitemap_lists_every_file(tmp_path: Path) -> None:
 
 
 def test_cached_and_serve_builds_match_fresh_ones(tmp_path: Path) -> None:
-    """Switching split on and off between builds that reuse the cache, the stored layouts or serve's
-    memo gives what a fresh build gives."""
+    """Switching split on and off between builds that reuse the project's store or serve's (one store
+    for all its builds) gives what a fresh build gives."""
     project = _project(tmp_path / "p")
     fresh = {mode: tree(_build(project, tmp_path / f"fresh-{mode}", split=mode)) for mode in ("h1", "")}
-    memo, cache = Memo(), FragmentCache(tmp_path / "fragments")
+    served = Store(tmp_path / "store", "code")
     for number, mode in enumerate(("h1", "", "h1", "")):
         out = tmp_path / f"cached-{number}"
         build(BuildOptions(project, out, split=mode))
         assert tree(out) == fresh[mode]
         out = tmp_path / f"served-{number}"
-        build(BuildOptions(project, out, use_cache=False, split=mode), fragment_cache=cache, memo=memo)
+        build(BuildOptions(project, out, use_cache=False, split=mode), store=served)
         assert tree(out) == fresh[mode]
     (project / "source" / "includes" / "_errors.md").write_text("# Errors\n\n# Limits\n\n[up](#auth)\n")
     build(
         BuildOptions(project, tmp_path / "served-edit", use_cache=False, split="h1"),
-        fragment_cache=cache,
-        memo=memo,
+        store=served,
     )
     build(BuildOptions(project, tmp_path / "cached-edit", split="h1"))
     cold = tree(_build(project, tmp_path / "cold-edit", split="h1"))

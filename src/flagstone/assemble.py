@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from flagstone.errors import Problem
 from flagstone.markup.render import HEADING_MARK, PARTIAL_MARK, SECTION_MARK, UNBALANCED_MARK
 from flagstone.markup.slugs import SlugCounter
-from flagstone.memo import Memo
 from flagstone.models import (
-    Fragment,
     Heading,
     PageSource,
     PlacedHeading,
@@ -19,6 +17,7 @@ from flagstone.models import (
     RenderedPart,
     TocEntry,
 )
+from flagstone.storage.files import content_digest
 from flagstone.toc import build_toc
 
 
@@ -40,7 +39,6 @@ class _Headings:
 
     in_page_order: tuple[tuple[Heading, str], ...]  # each with its Slate id
     slate_ids: tuple[str, ...]  # every Slate id of the file and its partials, marked or not
-    fragments: tuple[Fragment, ...]  # held, so their ids in the memo key stay theirs
 
 
 def _in_page_order(part: RenderedPart, ids_of: dict[int, list[str]]) -> Iterator[tuple[Heading, str]]:
@@ -58,21 +56,11 @@ def _in_page_order(part: RenderedPart, ids_of: dict[int, list[str]]) -> Iterator
                 yield headings[int(number)], ids[int(number)]
 
 
-def _headings(part: RenderedPart, memo: Memo | None) -> _Headings:
-    key = ("headings", _tree_key(part)) if memo else None
-    known = memo.get(key) if memo else None
-    if isinstance(known, _Headings):
-        return known
-    walked = tuple(_walk(part))
-    ids_of = {id(p): slate_ids(p) for p in walked}
-    found = _Headings(
-        tuple(_in_page_order(part, ids_of)),
-        tuple(slug for ids in ids_of.values() for slug in ids),
-        tuple(p.fragment for p in walked),
+def _headings(part: RenderedPart) -> _Headings:
+    ids_of = {id(p): slate_ids(p) for p in _walk(part)}
+    return _Headings(
+        tuple(_in_page_order(part, ids_of)), tuple(slug for ids in ids_of.values() for slug in ids)
     )
-    if memo:
-        memo.put(key, found)
-    return found
 
 
 @dataclass(frozen=True)
@@ -86,27 +74,15 @@ class _Placement:
     toc: tuple[TocEntry, ...]
 
 
-def _placement(
-    page: PageSource, parts: tuple[RenderedPart, ...], memo: Memo | None, with_toc: bool = True
-) -> _Placement:
-    """The page's ids (and its TOC if `with_toc`), reused when every file's headings are the ones of
-    the last build (an edit that changed text only): comparing the files' headings is cheaper than
-    placing thousands again."""
-    files = tuple(_headings(part, memo) for part in parts)
-    # Every heading has a marker, so equal orders mean equal headings and equal Slate ids.
+def _placement(page: PageSource, parts: tuple[RenderedPart, ...], with_toc: bool = True) -> _Placement:
+    """The page's ids, and its TOC if `with_toc`."""
+    files = tuple(_headings(part) for part in parts)
     orders = tuple(f.in_page_order for f in files)
     level = page.settings.heading_level
-    key = ("placement", page.output) if memo else None
-    known = memo.get(key) if memo else None
-    if isinstance(known, _Placement) and known.heading_level == level and known.files == orders:
-        return known
     placer = _IdPlacer({slug for f in files for slug in f.slate_ids if slug})
     marks = tuple(tuple(placer.place(h, slate_id) for h, slate_id in order) for order in orders)
     headings = tuple(placer.placed)
-    placement = _Placement(orders, level, marks, headings, build_toc(headings, level) if with_toc else ())
-    if memo and with_toc:
-        memo.put(key, placement)
-    return placement
+    return _Placement(orders, level, marks, headings, build_toc(headings, level) if with_toc else ())
 
 
 class _IdPlacer:
@@ -145,15 +121,6 @@ def _pieces(part: RenderedPart) -> list[str]:
     """The part's HTML split at its partial calls: HTML, partial number, HTML, ..."""
     html = part.fragment.html.removeprefix(UNBALANCED_MARK)
     return PARTIAL_MARK.split(html) if part.partials else [html]
-
-
-@dataclass(frozen=True)
-class _Expansion:
-    """A top-level file of a page as the page shows it."""
-
-    html: str  # final ids, partials spliced in, section breaks
-    section_length: int  # characters since the last section break, at its end
-    fragments: tuple[Fragment, ...]  # what it was made from, held so their ids in its memo key stay theirs
 
 
 class _Expander:
@@ -232,30 +199,12 @@ MIN_SECTION_LENGTH = 16_000
 _MARKS = re.compile(f"{re.escape(SECTION_MARK)}|{HEADING_MARK.pattern}")
 
 
-def _tree_key(part: RenderedPart) -> Hashable:
-    # By identity: serve's fragment cache hands back the same objects for unchanged files, and hashing
-    # a fragment's headings field by field would cost more than the expansion it saves.
-    return (id(part.fragment), tuple(_tree_key(partial) for partial in part.partials))
+def _expanded(part: RenderedPart, ids: tuple[str, ...], section_break: str) -> str:
+    """The part's HTML with final ids, its partials spliced in, and a section break at every mark."""
+    return "".join(p for p in _Expander(ids, section_break, 0).expand(part) if p)
 
 
-def _expanded(
-    part: RenderedPart, ids: tuple[str, ...], section_break: str, section_length: int, memo: Memo | None
-) -> _Expansion:
-    """The part's expansion, taken from the memo when the same file met the same ids and section state
-    in an earlier build (serve: every file of a page but the one just edited)."""
-    key = ("expansion", _tree_key(part), ids, section_break, section_length) if memo else None
-    known = memo.get(key) if memo else None
-    if isinstance(known, _Expansion):
-        return known
-    expander = _Expander(ids, section_break, section_length)
-    html = "".join(p for p in expander.expand(part) if p)
-    expansion = _Expansion(html, expander.section_length, tuple(p.fragment for p in _walk(part)))
-    if memo:
-        memo.put(key, expansion)
-    return expansion
-
-
-def _sectioned(parts: tuple[RenderedPart, ...], marks: tuple[tuple[str, ...], ...], memo: Memo | None) -> str:
+def _sectioned(parts: tuple[RenderedPart, ...], marks: tuple[tuple[str, ...], ...]) -> str:
     """The page's content as <section> elements, each starting at an h1 or h2 and running to a later one.
 
     Headings already end the floats of the code column (`clear: both`), so a section is a self-contained
@@ -263,35 +212,23 @@ def _sectioned(parts: tuple[RenderedPart, ...], marks: tuple[tuple[str, ...], ..
     or a scroll then costs a few sections, not every paragraph of a large page. A page whose raw HTML
     could be cut by a boundary is one section.
     """
-    return "".join(_sectioned_pieces(parts, marks, memo))
-
-
-def content_pieces(parts: tuple[RenderedPart, ...], marks: tuple[tuple[str, ...], ...]) -> Iterator[str]:
-    """The page's content, file by file as it is made, with ids the last build gave the same headings
-    (its stored layout): written out as it comes, a page of tens of megabytes is never joined."""
-    return _sectioned_pieces(parts, marks, None)
+    return "".join(content_pieces(parts, marks))
 
 
 def _balanced(parts: tuple[RenderedPart, ...]) -> bool:
     return not any(p.fragment.pieces[:2] == _UNBALANCED for root in parts for p in _walk(root))
 
 
-def _sectioned_pieces(
-    parts: tuple[RenderedPart, ...], marks: tuple[tuple[str, ...], ...], memo: Memo | None
-) -> Iterator[str]:
+def content_pieces(parts: tuple[RenderedPart, ...], marks: tuple[tuple[str, ...], ...]) -> Iterator[str]:
+    """The page's content (see _sectioned), file by file as it is made, its heading markers becoming
+    `marks`: written out as it comes, a page of tens of megabytes is never joined."""
     balanced = _balanced(parts)
     section_break = _SECTION_BREAK if balanced else ""
     section_length = 0
     opened = False
     for part, part_marks in zip(parts, marks, strict=True):
-        if memo:
-            expansion = _expanded(part, part_marks, section_break, section_length, memo)
-            section_length = expansion.section_length
-            batches: Iterable[str] = (expansion.html,)
-        else:  # as it is made, in batches: nothing keeps it
-            expander = _Expander(part_marks, section_break, section_length)
-            batches = expander.expand(part)
-        for html in batches:
+        expander = _Expander(part_marks, section_break, section_length)
+        for html in expander.expand(part):
             if not html:
                 continue
             if not opened:
@@ -300,8 +237,7 @@ def _sectioned_pieces(
                 # The page starts with a heading: no empty first section.
                 html = html.removeprefix(_SECTION_BREAK)
             yield html
-        if not memo:
-            section_length = expander.section_length
+        section_length = expander.section_length
     if opened:
         yield "</section>\n"
 
@@ -310,31 +246,30 @@ def assemble(
     page: PageSource,
     body: RenderedPart,
     includes: tuple[RenderedPart, ...],
-    memo: Memo | None = None,
     with_content: bool = True,
     with_toc: bool | None = None,
 ) -> RenderedPage:
     """The page with final ids (and its HTML and TOC unless `with_content` is false; its TOC all the
-    same with `with_toc`). A memo (serve) keeps each file's share and the ids between builds."""
+    same with `with_toc`)."""
     parts = (body, *includes)
     # Every id first: the placement runs over headings only. The TOC is for the theme, not the index.
-    placement = _placement(page, parts, memo, with_toc=with_content if with_toc is None else with_toc)
-    content = _sectioned(parts, placement.marks, memo) if with_content else ""
+    placement = _placement(page, parts, with_toc=with_content if with_toc is None else with_toc)
+    content = _sectioned(parts, placement.marks) if with_content else ""
     return RenderedPage(
         page, content, placement.headings, placement.toc, part_warnings(parts), heading_marks=placement.marks
     )
 
 
 def split_pieces(
-    page: PageSource, body: RenderedPart, includes: tuple[RenderedPart, ...], memo: Memo | None = None
+    page: PageSource, body: RenderedPart, includes: tuple[RenderedPart, ...]
 ) -> tuple[RenderedPage, tuple[tuple[str, ...], ...], bool]:
     """The page for split output: its headings and TOC (no content), each top-level file's HTML cut
     before every top-level h1 and h2, and whether sections may break at those cuts (no raw HTML that
     a cut could leave unbalanced)."""
     parts = (body, *includes)
-    placement = _placement(page, parts, memo)
+    placement = _placement(page, parts)
     cut = tuple(
-        tuple(_expanded(part, part_marks, SPLIT_BREAK, 0, memo).html.split(SPLIT_BREAK))
+        tuple(_expanded(part, part_marks, SPLIT_BREAK).split(SPLIT_BREAK))
         for part, part_marks in zip(parts, placement.marks, strict=True)
     )
     assembled = RenderedPage(
@@ -356,3 +291,27 @@ def ids_with_marks(
 def part_warnings(parts: tuple[RenderedPart, ...]) -> tuple[Problem, ...]:
     """The warnings of a page's files, partials included."""
     return tuple(w for root in parts for part in _walk(root) for w in part.fragment.warnings)
+
+
+@dataclass(frozen=True)
+class PageLayout:
+    """A page as a build laid it out around its files' HTML: kept in the store for the next build."""
+
+    marks: tuple[tuple[str, ...], ...]  # per top-level file: what each heading marker became
+    before: str  # the theme's HTML before the content
+    after: str  # and after it
+
+
+def layout_key(page: PageSource, parts: tuple[RenderedPart, ...], *around: object) -> str | None:
+    """The store's key of the page's layout, from everything it is made of (`around`: the theme's
+    fingerprint and the site); None for a page whose layout is made afresh every time.
+
+    The ids and the TOC come from the files' headings alone (their digests, file by file: Slate numbers
+    repeated ids within a file), and the template sees the page's settings, its warnings and the site.
+    A page with partials, or with a file whose heading markers are out of order, takes its heading order
+    from its HTML.
+    """
+    if any(part.partials or not part.fragment.marks_in_order for part in parts):
+        return None
+    files = [(part.fragment.headings_digest, part.fragment.warnings) for part in parts]
+    return f"layout/{content_digest((around, page.path, page.display, page.output, page.settings, files))}"

@@ -14,9 +14,9 @@ from pathlib import Path
 from flagstone import __version__
 from flagstone.acceleration.gc_pause import collector_paused
 from flagstone.errors import DocumentError, UsageError
-from flagstone.incremental import state_folder, up_to_date
 from flagstone.models import SITE_URL, BuildOptions
 from flagstone.progress import for_terminal, no_progress
+from flagstone.storage.stamp import state_folder, up_to_date
 
 EXIT_OK, EXIT_DOCUMENT_ERROR, EXIT_USAGE = 0, 1, 2
 

@@ -108,30 +108,3 @@ def in_child(
         if not collected:
             os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
-
-
-class Signal:
-    """A one-time signal between a process and the children it forks after making it: one side gives
-    it, the other waits for it. A wait also ends when the giving side ends, whatever happened."""
-
-    def __init__(self) -> None:
-        self._reader, self._writer = os.pipe()
-        self._open = True
-
-    def give(self) -> None:
-        """The waiting side goes on. Here, later calls (and calls after a wait) do nothing."""
-        if self._open:
-            self._open = False
-            os.close(self._writer)
-            os.close(self._reader)
-
-    def wait(self) -> None:
-        """Wait for the other side's `give`. This side's copy of the writing end is closed first, or
-        the end of the pipe would never come."""
-        if not self._open:
-            return
-        self._open = False
-        os.close(self._writer)
-        while os.read(self._reader, 1):
-            pass
-        os.close(self._reader)

@@ -9,15 +9,18 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 
-from flagstone.cache import FragmentCache, renderer_fingerprint
+from flagstone.errors import Problem
 from flagstone.forked import die_with_parent
 from flagstone.html_files import html_fragment, is_html_template
 from flagstone.markup import highlight
 from flagstone.markup.render import MarkdownRenderer
-from flagstone.models import Fragment, PageSource, PartSource, RenderedPart, SourceText
+from flagstone.models import Fragment, Heading, PageSource, PartSource, RenderedPart, SourceText
 from flagstone.progress import Progress, no_progress
 from flagstone.search_index import fragment_words
+from flagstone.storage.store import Store
 
+FRAGMENT = "fragment"  # the store's kind of rendered files
+FRAGMENT_KINDS = (Fragment, Heading, Problem)  # the dataclasses a fragment is made of
 Done = Callable[[int, Fragment], None]  # takes a rendered file: its job's index and its fragment
 # Below this much Markdown, starting worker processes costs more than it saves. Measured on the
 # generated reference, 2 shared cores, median of 3-4 alternating cold builds, in-process vs pool:
@@ -34,8 +37,9 @@ class RenderJob:
     search: bool = False  # also extract the words the search index needs
     unstyled: tuple[str, ...] = ()  # token classes its code gets no spans for
 
-    def key(self, fingerprint: str) -> str:
-        digest = hashlib.sha256(fingerprint.encode())
+    def key(self) -> str:
+        """The store's key of its fragment (the code that renders it is the store's fingerprint)."""
+        digest = hashlib.sha256()
         for part in (
             self.source.display,
             str(self.source.first_line),
@@ -46,7 +50,7 @@ class RenderJob:
         ):
             digest.update(part.encode("utf-8", "surrogatepass"))
             digest.update(b"\x00")
-        return digest.hexdigest()
+        return f"{FRAGMENT}/{digest.hexdigest()}"
 
 
 @cache
@@ -109,118 +113,84 @@ PageParts = tuple[RenderedPart, ...]  # a page's files rendered: its body, then 
 
 @dataclass(frozen=True)
 class RenderPlan:
-    """Every file of every page as a render job, keyed by everything its rendering depends on; a file
-    shared by pages with the same settings is one job."""
+    """Every file of every page as a render job, under its store key; a file shared by pages with the
+    same settings is one job."""
 
     pages: tuple[PageSource, ...]
     jobs: dict[str, RenderJob]  # by key
-    key_of: dict[int, str]  # id(part) -> its job's key; the parts live as long as `pages`
-    fingerprint: str  # of the renderer, in every key
-
-    def uncached(self, fragment_cache: FragmentCache | None) -> list[str]:
-        """The keys of the jobs the cache does not hold."""
-        return [key for key in self.jobs if fragment_cache is None or not fragment_cache.has(key)]
+    page_keys: tuple[tuple[tuple[str, ...], ...], ...]  # per page, per top-level file: its tree's keys
 
     def parts(self, fragments: Mapping[str, Fragment]) -> list[PageParts]:
         """Each page's files, from every job's fragment (by key)."""
 
-        def rendered(part: PartSource) -> RenderedPart:
-            return RenderedPart(fragments[self.key_of[id(part)]], tuple(rendered(p) for p in part.partials))
+        def rendered(part: PartSource, keys: Iterator[str]) -> RenderedPart:
+            fragment = fragments[next(keys)]
+            return RenderedPart(fragment, tuple(rendered(p, keys) for p in part.partials))
 
-        return [(rendered(page.body), *map(rendered, page.includes)) for page in self.pages]
+        return [
+            tuple(
+                rendered(root, iter(keys))
+                for root, keys in zip((page.body, *page.includes), file_keys, strict=True)
+            )
+            for page, file_keys in zip(self.pages, self.page_keys, strict=True)
+        ]
 
 
 def plan_render(pages: list[PageSource], unstyled: Mapping[str, tuple[str, ...]] | None = None) -> RenderPlan:
     """The render jobs of every page's files. `unstyled`: for a highlight style, the token classes its
     pages' code gets no spans for."""
-    fingerprint = renderer_fingerprint()
     jobs: dict[str, RenderJob] = {}
-    key_of: dict[int, str] = {}
+    page_keys = []
     for page in pages:
         settings = page.settings
         plain = (unstyled or {}).get(settings.highlight_theme, ())
+        file_keys = []
         for root in (page.body, *page.includes):
+            keys = []
             for part in _parts(root):
                 job = RenderJob(part.source, settings.tab_keys, settings.search, plain)
-                key_of[id(part)] = key = job.key(fingerprint)
+                keys.append(key := job.key())
                 jobs.setdefault(key, job)
-    return RenderPlan(tuple(pages), jobs, key_of, fingerprint)
+            file_keys.append(tuple(keys))
+        page_keys.append(tuple(file_keys))
+    return RenderPlan(tuple(pages), jobs, tuple(page_keys))
 
 
 def render_files(
-    plan: RenderPlan,
-    fragment_cache: FragmentCache | None,
-    workers: int,
-    progress: Progress = no_progress,
-    rendered: Callable[[], None] | None = None,
+    plan: RenderPlan, store: Store, workers: int, progress: Progress = no_progress
 ) -> list[PageParts]:
-    """Every job of the plan rendered, or taken from the cache; each page's files in page order.
-    `rendered` is called once the files the cache lacked are rendered and put in it, before the others
-    are read from it (see render_beside)."""
+    """Every job of the plan taken from the store, or rendered (and put there); each page's files in
+    page order."""
     fragments: dict[str, Fragment] = {}
-    _render(plan, plan.uncached(fragment_cache), fragment_cache, workers, progress, fragments)
-    if rendered is not None:
-        rendered()
-    damaged = _read_cached(plan, fragment_cache, fragments)
-    _render(plan, damaged, fragment_cache, workers, progress, fragments)
-    if fragment_cache:
-        fragment_cache.prune(set(plan.jobs), plan.fingerprint)
-    return plan.parts(fragments)
-
-
-def render_beside(
-    plan: RenderPlan, reader: FragmentCache | None, uncached: list[str], rendered: Callable[[], None]
-) -> list[PageParts]:
-    """The plan's files in a process beside one that runs render_files: this one reads what the cache
-    holds meanwhile, and the `uncached` files once `rendered` returns (the other has put them in the
-    cache by then). What it still cannot read, it renders."""
-    fragments: dict[str, Fragment] = {}
-    _read_cached(plan, reader, fragments, skip=set(uncached))
-    rendered()
-    _render(plan, _read_cached(plan, reader, fragments), reader, 1, no_progress, fragments)
-    return plan.parts(fragments)
-
-
-def _read_cached(
-    plan: RenderPlan,
-    fragment_cache: FragmentCache | None,
-    fragments: dict[str, Fragment],
-    skip: set[str] | None = None,
-) -> list[str]:
-    """Read into `fragments` the jobs' fragments the cache holds, but `skip`; the keys of the others."""
-    missing: list[str] = []
+    missing = []
     for key in plan.jobs:
-        if key in fragments or (skip and key in skip):
-            continue
-        cached = fragment_cache.get(key) if fragment_cache else None
-        if cached is None:
-            missing.append(key)
+        stored = store.get(key, FRAGMENT_KINDS)
+        if isinstance(stored, Fragment) and type(stored.pieces) is tuple:
+            fragments[key] = stored
         else:
-            fragments[key] = cached
-    return missing
+            missing.append(key)
+    if missing:
+        _render(plan, missing, store, workers, progress, fragments)
+    return plan.parts(fragments)
 
 
 def _render(
     plan: RenderPlan,
     keys: list[str],
-    fragment_cache: FragmentCache | None,
+    store: Store,
     workers: int,
     progress: Progress,
     fragments: dict[str, Fragment],
 ) -> None:
-    """Render the jobs of `keys` into `fragments` and the cache."""
-    if not keys:
-        return
-    if fragment_cache:
-        # A changed file mostly keeps its code blocks: its earlier version's highlighting is reused
-        # (set before the workers fork, so they inherit it), and Pygments runs only on new code.
-        stale = fragment_cache.stale(set(plan.jobs), plan.fingerprint)
-        highlight.remember((fragment.html, fragment.unstyled) for fragment in stale)
+    """Render the jobs of `keys` into `fragments` and the store."""
+    # A changed file mostly keeps its code blocks: its earlier version's highlighting is reused (set
+    # before the workers fork, so they inherit it), and Pygments runs only on new code.
+    stale = [f for f in store.unused(FRAGMENT, FRAGMENT_KINDS) if isinstance(f, Fragment)]
+    highlight.remember((fragment.html, fragment.unstyled) for fragment in stale)
 
     def keep(index: int, fragment: Fragment) -> None:
         fragments[keys[index]] = fragment
-        if fragment_cache:
-            fragment_cache.put(keys[index], fragment)
+        store.put(keys[index], fragment)
 
     try:
         _render_all([plan.jobs[key] for key in keys], workers, progress, keep)

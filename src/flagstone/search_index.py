@@ -13,8 +13,9 @@ from functools import cache
 
 from flagstone.chinese_scripts import script_forms
 from flagstone.markup.render import HEADING_MARK, PARTIAL_MARK
-from flagstone.memo import Memo, content_digest
 from flagstone.models import RenderedPart
+from flagstone.storage.files import content_digest
+from flagstone.storage.store import Store
 
 # Chinese, Japanese and Korean runs have no spaces between words: they are indexed as overlapping
 # character pairs, so any two-character word of a heading finds it. search.js uses the same ranges.
@@ -174,33 +175,32 @@ def _block_postings(sections: tuple[Section, ...], first: int) -> dict[str, str]
     return {word: ",".join(codes) for word, codes in found.items()}
 
 
-# Sections are indexed in blocks of this many, each kept in the memo by a digest of its sections: an
+# Sections are indexed in blocks of this many, each kept in the store by a digest of its sections: an
 # edit that changes some sections' text recomputes their blocks only (the whole index is half a million
 # entries at 5000 endpoints). A heading added or removed renumbers the sections after it, and so their
-# blocks. The digest, not the sections, is the key: `flagstone build` keeps the blocks in a file.
 _BLOCK = 256
 
 
-def _block_key(block: tuple[Section, ...], first: int) -> tuple[str, str]:
-    return ("postings", content_digest((first, [(s.page, s.id, s.title, s.level, s.text) for s in block])))
+def _block_key(block: tuple[Section, ...], first: int) -> str:
+    return f"index-block/{content_digest((first, [(s.page, s.id, s.title, s.level, s.text) for s in block]))}"
 
 
-def _blocks(sections: list[Section], memo: Memo | None) -> tuple[dict[str, list[str]], list[str]]:
+def _blocks(sections: list[Section], store: Store | None) -> tuple[dict[str, list[str]], list[str]]:
     """word -> its sections' codes, block by block in section order; and each block's rows of the
     index's "sections" array, as they are written in the script (see _script_text)."""
     found: defaultdict[str, list[str]] = defaultdict(list)
     rows: list[str] = []
     for first in range(0, len(sections), _BLOCK):
         block = tuple(sections[first : first + _BLOCK])
-        key = _block_key(block, first) if memo else None
-        known = memo.get(key) if memo else None
-        if isinstance(known, tuple):
+        key = _block_key(block, first) if store else ""
+        known = store.get(key) if store else None
+        if isinstance(known, tuple) and len(known) == 2:
             postings, block_rows = known
         else:
             postings = _block_postings(block, first)
             block_rows = _script_text(_json([[s.page, s.id, s.title, s.level] for s in block])[1:-1])
-            if memo:
-                memo.put(key, (postings, block_rows))
+            if store:
+                store.put(key, (postings, block_rows))
         for word, codes in postings.items():
             found[word].append(codes)
         rows.append(block_rows)
@@ -230,14 +230,14 @@ def _base36(number: int) -> str:
             return text
 
 
-def script(pages: list[tuple[str, str]], sections: list[Section], memo: Memo | None = None) -> bytes:
+def script(pages: list[tuple[str, str]], sections: list[Section], store: Store | None = None) -> bytes:
     """The index of `pages` (output path, title) and their `sections`, as a script that hands it to
     search.js: loading a script works from file:// too.
 
     The browser gets it ready to use: the sorted words (in JavaScript's UTF-16 order, for its binary
     search) and for each word its sections in base 36, compact to ship and quick to decode in one pass.
     """
-    postings, rows = _blocks(sections, memo)
+    postings, rows = _blocks(sections, store)
     vocabulary = sorted(postings, key=lambda word: word.encode("utf-16-be"))
     # The JSON text of {"pages": ..., "sections": ..., "words": ..., "postings": ...}, written piece
     # by piece straight into the literal: the rows of "sections" come escaped from their blocks.

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from flagstone.errors import DocumentError, Problem
 from flagstone.markup.highlight import StyleRules, stylesheet
-from flagstone.memo import Memo
 from flagstone.models import PartSource, RenderedPage, SourceText
 from flagstone.paths import Project, refuse_links_out, theme_folders
 from flagstone.search_engines import NOT_FOUND_FILE, social_card
@@ -51,15 +50,6 @@ class SiteInfo:
     logo: str | None  # site-relative path of the logo image
     favicon: str | None  # site-relative path of the project's favicon
     pages: tuple[tuple[str, str], ...]  # (output path, title) of every page
-
-
-@dataclass(frozen=True)
-class _Around:
-    """The template's output before and after the content, for the page it was made for."""
-
-    stand_in: RenderedPage
-    before: str
-    after: str
 
 
 def _stand_in(page: RenderedPage) -> RenderedPage:
@@ -175,27 +165,13 @@ class Theme:
         the content twice, escaped, or not at all (`around` gives None)."""
         return self._render(replace(_stand_in(page), content_html=page.content_html), site)
 
-    def around(self, page: RenderedPage, site: SiteInfo, memo: Memo | None = None) -> tuple[str, str] | None:
+    def around(self, page: RenderedPage, site: SiteInfo) -> tuple[str, str] | None:
         """The template's output before and after the page's content; None when the template does not
-        write the content once, as it is.
-
-        Templates get the page without its files' Markdown (`page.source` names the page and its
-        settings), so what surrounds the content depends only on what the memo key holds, and a
-        rebuild whose headings and settings are unchanged reuses it.
-        """
-        stand_in = _stand_in(page)
-        # The key names the page; the stand-in is compared on a hit, not hashed: comparing thousands
-        # of headings to the last build's costs less than hashing them.
-        key = ("page", self.fingerprint, site, page.source.output) if memo else None
-        known = memo.get(key) if memo else None
-        if isinstance(known, _Around) and known.stand_in == stand_in:
-            return known.before, known.after
-        halves = self._render(stand_in, site).split(_CONTENT)
-        if len(halves) != 2:
-            return None
-        if memo:
-            memo.put(key, _Around(stand_in, halves[0], halves[1]))
-        return halves[0], halves[1]
+        write the content once, as it is. Templates get the page without its files' Markdown
+        (`page.source` names the page and its settings): what surrounds the content depends only on
+        the page's headings, settings and warnings, the site and the templates (see layout_key)."""
+        halves = self._render(_stand_in(page), site).split(_CONTENT)
+        return (halves[0], halves[1]) if len(halves) == 2 else None
 
     @cached_property
     def fingerprint(self) -> str:

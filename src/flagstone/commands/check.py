@@ -263,19 +263,19 @@ def check_project(
 ) -> CheckReport:
     """Build into a temporary folder (never PROJECT/build), then look over the site and its sources."""
     from flagstone.build import build
-    from flagstone.cache import FragmentCache
+    from flagstone.storage.store import Store
 
     project = Project.existing(project_path)
     with tempfile.TemporaryDirectory(prefix="flagstone-check-") as folder:
         site_path = Path(folder) / "site"
         # use_cache=False keeps the temporary build out of the record that lets `build` skip work;
-        # the render cache is still shared, so a check after a build renders nothing again.
+        # the project's store is still used, so a check after a build renders nothing again.
         options = BuildOptions(
             project_path, site_path, strict=False, theme=theme, use_cache=False, split=split
         )
-        cache = FragmentCache.for_project(project.root) if use_cache else None
+        store = Store.for_project(project.root) if use_cache else Store()
         try:
-            report = build(options, fragment_cache=cache)
+            report = build(options, store=store)
         except DocumentError as error:
             return CheckReport(tuple(Finding(p, ERROR) for p in error.problems), 0, 0)
         loaded = [load_page(project, path) for path in discover(project)[0]]

@@ -148,8 +148,8 @@ def _theme_in(options: DeployOptions, project: Path) -> Path | None:
 def _build_site(options: DeployOptions, project: Path, site: Path, console: Console) -> tuple[str, ...]:
     """Builds the site; its pages."""
     from flagstone.build import build
-    from flagstone.cache import FragmentCache
     from flagstone.site_writer import MARKER
+    from flagstone.storage.store import Store
 
     site_url = options.site_url
     if options.version is not None:
@@ -162,9 +162,8 @@ def _build_site(options: DeployOptions, project: Path, site: Path, console: Cons
         use_cache=False,
         site_url=site_url,
     )
-    # The project's own render cache: its fragments are keyed by what they were made from.
-    cache = FragmentCache.for_project(Project.at(options.project).root)
-    report = build(build_options, fragment_cache=cache)
+    # The project's own store: its entries are keyed by what they were made from.
+    report = build(build_options, store=Store.for_project(Project.at(options.project).root))
     for warning in report.warnings:
         console.warn(warning.format())
     (site / MARKER).unlink(missing_ok=True)  # flagstone's own bookkeeping, not part of the site

@@ -21,8 +21,8 @@ from flagstone.markup.highlight import code_block_html
 from flagstone.markup.slate.nesting import MAX_NESTING, NestingTooDeep
 from flagstone.markup.slate.paragraphs import SWALLOWED_FENCES
 from flagstone.markup.slugs import slate_slug
-from flagstone.memo import content_digest
 from flagstone.models import Fragment, Heading, SourceText
+from flagstone.storage.files import content_digest
 
 # A heading's id is written as MARK<n>MARK and filled in when the whole page is known. NUL cannot
 # come from the input: markdown-it replaces it with U+FFFD.

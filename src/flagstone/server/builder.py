@@ -9,12 +9,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from flagstone.cache import FragmentCache
 from flagstone.errors import DocumentError, UsageError
-from flagstone.memo import Memo
 from flagstone.models import BuildOptions
 from flagstone.paths import Project
 from flagstone.server.livereload import LiveSite, site_digests
+from flagstone.storage.store import Store
 
 QUIET_SECONDS = 0.1  # a build starts once no event came for this long ...
 MAX_WAIT_SECONDS = 2.0  # ... or this long after the first unbuilt event, if events never stop
@@ -43,8 +42,9 @@ class Builder:
         self.root = root
         self.log = log
         self.project = Project.at(options.project)
-        self.cache = FragmentCache.for_project(self.project.root) if options.use_cache else None
-        self.memo = Memo()  # pages and index pieces of the last build, for the next one
+        # One store for every build: what the last build made is reused from memory, and what
+        # `flagstone build` made from the project's folder.
+        self.store = Store.for_project(self.project.root) if options.use_cache else Store()
         self._events = threading.Condition()
         self._changed: set[str] = set()
         self._first_event: float | None = None
@@ -74,11 +74,11 @@ class Builder:
         self._count += 1
         folder = self.root / f"site-{self._count:05d}"
         # use_cache=False keeps the project's last-build record (that of `flagstone build`) untouched;
-        # the fragment cache is passed in explicitly, so unchanged files still come from it.
+        # the store is passed in explicitly, so unchanged work still comes from it.
         options = dataclasses.replace(self.options, out=folder, use_cache=False)
         self.site.started()
         try:
-            report = build(options, fragment_cache=self.cache, memo=self.memo, digest_files=True)
+            report = build(options, store=self.store, digest_files=True)
             html, css = site_digests(report.file_digests)
         except UsageError as error:
             if raise_usage:

@@ -1,4 +1,4 @@
-"""What a build keeps for the next one: finished pieces, keyed by all they depend on."""
+"""Plain data in files that reading can never make run code, each written whole or not at all."""
 
 from __future__ import annotations
 
@@ -7,22 +7,37 @@ import hashlib
 import json
 import os
 import pickle
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-# How plain data goes into a file that reading can never make run code (as unpickling can): JSON, each
-# array tagged by its first element, so tuples, lists, dicts with any keys and frozen dataclasses come
-# back as they were. A dataclass is named by its class name, and read back only as one of the classes
-# the reader names (its `kinds`).
+# JSON, each array tagged by its first element, so tuples, lists, dicts with any keys and frozen
+# dataclasses come back as they were. A dataclass is named by its class name, and read back only as
+# one of the classes the reader names (its `kinds`).
 _TUPLE, _LIST, _DICT, _CLASS = "t", "l", "d", "c"
+_BATCH = 4096  # items of a long sequence written at once
 
 
 def content_digest(value: object) -> str:
     """A digest of plain data, for a key that names its content. Pickled: a pickle reads back to exactly
     what was written, so no two values share it (no text can pass for another field, as it could in a
-    joined string), and it is the quickest full serialization there is (half of JSON's time)."""
+    joined string)."""
     return hashlib.blake2b(pickle.dumps(value, protocol=5), digest_size=20).hexdigest()
+
+
+def atomic_write(path: Path, chunks: Iterable[bytes]) -> None:
+    """Write `path` from `chunks` through a temporary file beside it: readers see the old file or the
+    whole new one, never a torn one. OSError (and TypeError from a chunk that is not plain data)
+    leave the old file as it was."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        with temporary.open("wb") as handle:
+            handle.writelines(chunks)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def to_json(value: object) -> bytes:
@@ -36,9 +51,6 @@ def json_chunks(value: object) -> Iterator[bytes]:
     goes a batch of items at a time, so it is never held as JSON whole, nor encoded whole beside it."""
     for text in _chunks(value):
         yield text.encode("utf-8", "surrogatepass")
-
-
-_BATCH = 4096  # items of a long sequence written at once
 
 
 def _chunks(value: object) -> Iterator[str]:
@@ -112,81 +124,3 @@ def _untagged(value: Any, classes: dict[str, type]) -> Any:
     if tag == _CLASS:
         return classes[items[0]](*items[1:])
     raise TypeError(f"an array tagged {tag!r}")
-
-
-class Memo:
-    """Values keyed by everything that went into them, so a hit is exactly what making it would give.
-
-    A build takes what it uses into the current generation; `rotate`, after a successful build,
-    drops whatever that build did not use, so the memo holds about one build's worth.
-    """
-
-    def __init__(self) -> None:
-        self._previous: dict[Hashable, object] = {}
-        self._current: dict[Hashable, object] = {}
-
-    def get(self, key: Hashable) -> object | None:
-        value = self._current.get(key)
-        if value is None:
-            value = self._previous.pop(key, None)
-            if value is not None:
-                self._current[key] = value
-        return value
-
-    def put(self, key: Hashable, value: object) -> None:
-        self._current[key] = value
-
-    def rotate(self) -> None:
-        self._previous, self._current = self._current, {}
-
-
-class StoredMemo(Memo):
-    """A memo whose last generation comes from a file, for builds that each run in a process of their
-    own (`flagstone build`). Only for keys and values that are plain data and name their content.
-
-    The file is read on first use, and names the renderer that made it (`fingerprint`): a file from
-    another flagstone counts as empty. `save` writes what this build used, atomically, unless that is
-    what the file already holds. The file is tagged JSON (see to_json), its values' dataclasses of
-    `kinds` only: whoever can write the file can change what a build reuses, never run code.
-    """
-
-    def __init__(self, path: Path, fingerprint: str, kinds: Iterable[type] = ()) -> None:
-        super().__init__()
-        self.path = path
-        self.fingerprint = fingerprint
-        self.kinds = tuple(kinds)
-        self._loaded = False
-        self._stored: set[Hashable] = set()  # the keys the file held
-        self._changed = False  # something was put
-
-    def get(self, key: Hashable) -> object | None:
-        if not self._loaded:
-            self._loaded = True
-            try:
-                stored = from_json(self.path.read_bytes(), self.kinds)
-                if (
-                    isinstance(stored, tuple)
-                    and stored[0] == self.fingerprint
-                    and isinstance(stored[1], dict)
-                ):
-                    self._previous = stored[1]
-                    self._stored = set(stored[1])
-            except Exception:  # missing or damaged: every piece is made again
-                pass
-        return super().get(key)
-
-    def put(self, key: Hashable, value: object) -> None:
-        self._changed = True
-        super().put(key, value)
-
-    def save(self) -> None:
-        if self._loaded and not self._changed and set(self._current) == self._stored:
-            return  # every entry used, none new: the file holds this build's already
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}")
-            with temporary.open("wb") as handle:
-                handle.writelines(json_chunks((self.fingerprint, self._current)))
-            os.replace(temporary, self.path)
-        except (OSError, TypeError):  # TypeError: a value that is not plain data
-            pass  # without it, the next build makes every piece

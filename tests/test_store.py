@@ -1,4 +1,5 @@
-"""Rebuilds through a memo, as serve runs them, give exactly the bytes of a cold build after any edit."""
+"""Rebuilds through the store, as `build` and `serve` run them, give exactly the bytes of a cold build after
+any edit; the store reuses only what was made of the same inputs by the same code."""
 
 from __future__ import annotations
 
@@ -10,10 +11,9 @@ import pytest
 from flagstone import search_index
 from flagstone.assemble import MIN_SECTION_LENGTH
 from flagstone.build import build
-from flagstone.cache import FragmentCache
-from flagstone.memo import Memo, StoredMemo
 from flagstone.models import BuildOptions, RenderedPage
 from flagstone.search_index import Section
+from flagstone.storage.store import CODE, Store
 from flagstone.theme import SiteInfo, Theme
 from tests.conftest import tree, write_project
 
@@ -106,10 +106,10 @@ def project(tmp_path: Path) -> Path:
     return write_project(tmp_path / "p", PROJECT)
 
 
-def test_every_edit_rebuilds_through_the_memo_to_the_cold_bytes(project: Path, tmp_path: Path) -> None:
-    memo, cache = Memo(), FragmentCache(tmp_path / "fragments")
+def test_every_edit_rebuilds_through_serves_store_to_the_cold_bytes(project: Path, tmp_path: Path) -> None:
+    store = Store(tmp_path / "store", "code")  # serve's: one for all its builds
     served = BuildOptions(project, tmp_path / "served", use_cache=False)
-    _every_edit_gives_the_cold_bytes(project, served, lambda: build(served, fragment_cache=cache, memo=memo))
+    _every_edit_gives_the_cold_bytes(project, served, lambda: build(served, store=store))
 
 
 def _every_edit_gives_the_cold_bytes(
@@ -131,10 +131,10 @@ def test_an_edit_remakes_only_the_pieces_it_touched(
     asked: list[tuple[str, bool]] = []
     indexed: list[int] = []
 
-    class Watched(Memo):
-        def get(self, key: object) -> object | None:
-            value = super().get(key)  # type: ignore[arg-type]
-            asked.append((key[0], value is not None))  # type: ignore[index]
+    class Watched(Store):
+        def get(self, key: object, kinds: object = ()) -> object | None:
+            value = super().get(key, kinds)  # type: ignore[arg-type]
+            asked.append((str(key).split("/")[0], value is not None))
             return value
 
     def block_postings(sections: tuple[Section, ...], first: int) -> dict[str, str]:
@@ -144,19 +144,20 @@ def test_an_edit_remakes_only_the_pieces_it_touched(
     search_index_block_postings = search_index._block_postings
     monkeypatch.setattr(search_index, "_block_postings", block_postings)
     monkeypatch.setattr(search_index, "_BLOCK", 2)  # blocks of two sections: this project has a dozen
-    memo, cache = Watched(), FragmentCache(tmp_path / "fragments")
+    store = Watched(tmp_path / "store", "code")
     options = BuildOptions(project, tmp_path / "served", use_cache=False)
-    build(options, fragment_cache=cache, memo=memo)
+    build(options, store=store)
     assert asked and not any(hit for _, hit in asked)  # the first build makes everything
     assert indexed
     asked.clear()
     indexed.clear()
     _append("source/includes/_c.md", "\nOne more sentence.\n")(project)
-    build(options, fragment_cache=cache, memo=memo)
+    build(options, store=store)
     misses = sorted(kind for kind, hit in asked if not hit)
-    # Only the edited include (the last one: nothing after it to shift) and its index block are new.
-    assert misses == ["expansion", "headings", "postings"], misses
-    assert {kind for kind, _ in asked} == {"expansion", "headings", "placement", "postings", "page"}
+    # Only the edited include and the index block of its section are new. (The page with a partial
+    # is laid out afresh; the other page's layout is reused.)
+    assert misses == ["fragment", "index-block"], misses
+    assert {kind for kind, _ in asked} == {"fragment", "index-block", "layout", "style"}
     assert len(indexed) == 1 and indexed[0] > 0, indexed  # the block of the section that grew
 
 
@@ -166,31 +167,30 @@ def test_a_template_that_writes_the_content_twice_still_gets_it_twice(project: P
         "{{ content | safe }}", "{{ content | safe }}<template>{{ content | safe }}</template>"
     )
     write_project(project, {"themes/templates/page.html": twice})
-    memo = Memo()
-    build(BuildOptions(project, tmp_path / "served", use_cache=False), memo=memo)
+    build(BuildOptions(project, tmp_path / "served", use_cache=False), store=Store())
     html = (tmp_path / "served" / "index.html").read_text(encoding="utf-8")
     assert html.count('<h1 id="intro">Intro</h1>') == 2
 
 
-def test_the_memo_keeps_what_the_last_good_build_used() -> None:
-    memo = Memo()
-    memo.put("kept", 1)
-    memo.put("dropped", 2)
-    memo.rotate()
-    assert memo.get("kept") == 1  # taken into the build under way
-    memo.put("new", 3)
-    # A build that fails never rotates: what it took and made stays for the next attempt.
-    assert (memo.get("kept"), memo.get("dropped"), memo.get("new")) == (1, 2, 3)
-    memo.rotate()
-    memo.rotate()  # a build that used nothing
-    assert (memo.get("kept"), memo.get("new")) == (None, None)
+def test_the_store_keeps_what_the_last_good_build_used() -> None:
+    store = Store()
+    store.put("kept", 1)
+    store.put("dropped", 2)
+    store.finish()
+    assert store.get("kept") == 1  # taken into the build under way
+    store.put("new", 3)
+    # A build that fails never finishes: what it took and made stays for the next attempt.
+    assert (store.get("kept"), store.get("dropped"), store.get("new")) == (1, 2, 3)
+    store.finish()
+    store.finish()  # a build that used nothing
+    assert (store.get("kept"), store.get("new")) == (None, None)
 
 
 def test_every_edit_rebuilds_through_the_stored_index_blocks_to_the_cold_bytes(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(search_index, "_BLOCK", 2)  # many blocks, so most edits leave some untouched
-    cli = BuildOptions(project, tmp_path / "built")  # as `flagstone build` runs: cache on, no memo
+    cli = BuildOptions(project, tmp_path / "built")  # as `flagstone build` runs: a store of its own
     _every_edit_gives_the_cold_bytes(project, cli, lambda: build(cli))
 
 
@@ -216,22 +216,42 @@ def test_a_build_after_an_edit_makes_only_the_index_blocks_it_touched(
     build(cli)
     assert len(made.read_text().split()) == 1  # the block of the section that grew
     made.unlink()
-    monkeypatch.setattr("flagstone.build.renderer_fingerprint", lambda: "another flagstone")
+    monkeypatch.setattr("flagstone.storage.store.code_fingerprint", lambda: "another flagstone")
     _append("source/includes/_c.md", "\nAnd another.\n")(project)
     build(cli)
     assert len(made.read_text().split()) == blocks  # blocks of another renderer are never reused
 
 
-def test_a_stored_memo_gives_the_next_process_what_this_one_used(tmp_path: Path) -> None:
-    path = tmp_path / "state" / "memo"
-    first = StoredMemo(path, "v1")
-    assert first.get(("postings", "old")) is None  # no file yet: nothing known
-    first.put(("postings", "a"), {"word": "1"})
-    first.save()
-    assert StoredMemo(path, "v1").get(("postings", "a")) == {"word": "1"}
-    assert StoredMemo(path, "v2").get(("postings", "a")) is None  # made by another renderer
-    path.write_bytes(b"damaged")
-    assert StoredMemo(path, "v1").get(("postings", "a")) is None
+def test_the_stored_entries_give_the_next_process_what_this_one_used(tmp_path: Path) -> None:
+    folder = tmp_path / "store"
+    first = Store(folder, "v1")
+    assert first.get("index-block/old") is None  # nothing stored yet
+    first.put("index-block/a", {"word": "1"})
+    first.put(("in memory", 1), "not plain data: kept in memory only")
+    first.finish()
+    assert Store(folder, "v1").get("index-block/a") == {"word": "1"}
+    assert Store(folder, "v2").get("index-block/a") is None  # made by another flagstone
+    entry = folder / "index-block" / "a" / "a"
+    entry.write_bytes(b"damaged")
+    assert Store(folder, "v1").get("index-block/a") is None
+
+
+def test_entries_of_another_flagstone_are_never_read_even_after_an_interrupted_build(tmp_path: Path) -> None:
+    folder = tmp_path / "store"
+    old = Store(folder, "v1")
+    old.put("fragment/x", "made by v1")
+    old.finish()
+    interrupted = Store(folder, "v2")
+    interrupted.put("fragment/y", "made by v2")  # then killed: no finish
+    assert not (folder / CODE).exists()
+    assert Store(folder, "v1").get("fragment/x") is None
+    assert Store(folder, "v2").get("fragment/y") is None
+    done = Store(folder, "v2")
+    done.put("fragment/y", "made by v2")
+    done.finish()
+    assert (folder / CODE).read_text() == "v2"
+    assert not (folder / "fragment" / "x" / "x").exists()  # dropped: not used by the build that finished
+    assert Store(folder, "v2").get("fragment/y") == "made by v2"
 
 
 def _without_partial(project: Path) -> Path:
@@ -277,30 +297,26 @@ def test_a_text_edit_reuses_the_page_layout_and_a_heading_edit_makes_it_again(
     # Every page lists every page's title: a new title is a new site for all of them.
     retitled = _replace("source/other.html.md", "title: Other", "title: Another")
     assert rebuilt_pages_after(retitled) == ["index.html", "other.html"]
-    monkeypatch.setattr("flagstone.layouts.layout_fingerprint", lambda: "another flagstone")
+    monkeypatch.setattr("flagstone.storage.store.code_fingerprint", lambda: "another flagstone")
     assert rebuilt_pages_after(_append("source/includes/_b.md", "\nMore.\n")) == ["index.html", "other.html"]
 
 
-def test_a_stored_memo_is_written_again_only_when_it_changed(tmp_path: Path) -> None:
-    path = tmp_path / "state" / "memo"
-    first = StoredMemo(path, "v1")
-    first.put(("postings", "a"), {"word": "1"})
-    first.save()
-    written = path.stat().st_ino
+def test_an_entry_is_written_once_and_dropped_when_a_build_no_longer_uses_it(tmp_path: Path) -> None:
+    folder = tmp_path / "store"
+    first = Store(folder, "v1")
+    first.put("index-block/a", {"word": "1"})
+    first.finish()
+    entry = folder / "index-block" / "a" / "a"
+    written = entry.stat().st_ino
 
-    unchanged = StoredMemo(path, "v1")
-    assert unchanged.get(("postings", "a")) == {"word": "1"}
-    unchanged.save()
-    assert path.stat().st_ino == written  # the same file: nothing to write
+    unchanged = Store(folder, "v1")
+    assert unchanged.get("index-block/a") == {"word": "1"}
+    unchanged.put("index-block/b", {"word": "2"})
+    unchanged.finish()
+    assert entry.stat().st_ino == written  # used, not written again
 
-    added = StoredMemo(path, "v1")
-    added.get(("postings", "a"))
-    added.put(("postings", "b"), {"word": "2"})
-    added.save()
-    assert path.stat().st_ino != written
-    assert StoredMemo(path, "v1").get(("postings", "b")) == {"word": "2"}
-
-    unused = StoredMemo(path, "v1")
-    unused.get(("postings", "b"))  # "a" is not used: the next file holds "b" alone
-    unused.save()
-    assert StoredMemo(path, "v1").get(("postings", "a")) is None
+    later = Store(folder, "v1")
+    assert later.get("index-block/b") == {"word": "2"}
+    later.finish()  # "a" not used: gone
+    assert not entry.exists()
+    assert Store(folder, "v1").get("index-block/a") is None

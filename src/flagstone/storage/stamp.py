@@ -6,6 +6,7 @@ and a walk over file metadata.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -19,6 +20,7 @@ import flagstone
 from flagstone.errors import Problem
 from flagstone.models import BuildOptions, BuildReport
 from flagstone.paths import Project, theme_folders
+from flagstone.storage.files import atomic_write
 
 MANIFEST = "last-build.json"
 
@@ -130,13 +132,8 @@ def record_build(options: BuildOptions, inputs: str, report: BuildReport) -> Non
         "outputs": list(report.outputs),
         "extra": [list(pair) for pair in report.inputs],
     }
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        temporary = folder / f".{MANIFEST}.{os.getpid()}"
-        temporary.write_text(json.dumps(data, indent=1), encoding="utf-8")
-        os.replace(temporary, folder / MANIFEST)
-    except OSError:
-        pass  # without a record the next build simply does the work
+    with contextlib.suppress(OSError):  # without a record the next build simply does the work
+        atomic_write(folder / MANIFEST, (json.dumps(data, indent=1).encode(),))
 
 
 def up_to_date(options: BuildOptions) -> BuildReport | None:
