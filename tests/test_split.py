@@ -300,7 +300,7 @@ def test_cached_and_serve_builds_match_fresh_ones(tmp_path: Path) -> None:
     for all its builds) gives what a fresh build gives."""
     project = _project(tmp_path / "p")
     fresh = {mode: tree(_build(project, tmp_path / f"fresh-{mode}", split=mode)) for mode in ("h1", "")}
-    served = Store(tmp_path / "store", "code")
+    served = Store(tmp_path / "store", "code", lasting=True)
     for number, mode in enumerate(("h1", "", "h1", "")):
         out = tmp_path / f"cached-{number}"
         build(BuildOptions(project, out, split=mode))

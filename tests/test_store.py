@@ -107,7 +107,7 @@ def project(tmp_path: Path) -> Path:
 
 
 def test_every_edit_rebuilds_through_serves_store_to_the_cold_bytes(project: Path, tmp_path: Path) -> None:
-    store = Store(tmp_path / "store", "code")  # serve's: one for all its builds
+    store = Store(tmp_path / "store", "code", lasting=True)  # serve's: one for all its builds
     served = BuildOptions(project, tmp_path / "served", use_cache=False)
     _every_edit_gives_the_cold_bytes(project, served, lambda: build(served, store=store))
 
@@ -134,7 +134,7 @@ def test_an_edit_remakes_only_the_pieces_it_touched(
     class Watched(Store):
         def get(self, key: object, kinds: object = ()) -> object | None:
             value = super().get(key, kinds)  # type: ignore[arg-type]
-            asked.append((str(key).split("/")[0], value is not None))
+            asked.append((key[0] if isinstance(key, tuple) else str(key).split("/")[0], value is not None))
             return value
 
     def block_postings(sections: tuple[Section, ...], first: int) -> dict[str, str]:
@@ -144,7 +144,7 @@ def test_an_edit_remakes_only_the_pieces_it_touched(
     search_index_block_postings = search_index._block_postings
     monkeypatch.setattr(search_index, "_block_postings", block_postings)
     monkeypatch.setattr(search_index, "_BLOCK", 2)  # blocks of two sections: this project has a dozen
-    store = Watched(tmp_path / "store", "code")
+    store = Watched(tmp_path / "store", "code", lasting=True)
     options = BuildOptions(project, tmp_path / "served", use_cache=False)
     build(options, store=store)
     assert asked and not any(hit for _, hit in asked)  # the first build makes everything
@@ -154,10 +154,11 @@ def test_an_edit_remakes_only_the_pieces_it_touched(
     _append("source/includes/_c.md", "\nOne more sentence.\n")(project)
     build(options, store=store)
     misses = sorted(kind for kind, hit in asked if not hit)
-    # Only the edited include and the index block of its section are new. (The page with a partial
-    # is laid out afresh; the other page's layout is reused.)
-    assert misses == ["fragment", "index-block"], misses
-    assert {kind for kind, _ in asked} == {"fragment", "index-block", "layout", "style"}
+    # Only the edited include (the last one: nothing after it to shift), its share of the page's HTML
+    # and the index block of its section are new. (The page with a partial is laid out afresh; the
+    # other page's layout is reused.)
+    assert misses == ["expansion", "fragment", "index-block"], misses
+    assert {kind for kind, _ in asked} == {"expansion", "fragment", "index-block", "layout", "style"}
     assert len(indexed) == 1 and indexed[0] > 0, indexed  # the block of the section that grew
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from flagstone.errors import Problem
@@ -18,6 +18,7 @@ from flagstone.models import (
     TocEntry,
 )
 from flagstone.storage.files import content_digest
+from flagstone.storage.store import Store
 from flagstone.toc import build_toc
 
 
@@ -219,16 +220,24 @@ def _balanced(parts: tuple[RenderedPart, ...]) -> bool:
     return not any(p.fragment.pieces[:2] == _UNBALANCED for root in parts for p in _walk(root))
 
 
-def content_pieces(parts: tuple[RenderedPart, ...], marks: tuple[tuple[str, ...], ...]) -> Iterator[str]:
+def content_pieces(
+    parts: tuple[RenderedPart, ...], marks: tuple[tuple[str, ...], ...], keep: Store | None = None
+) -> Iterator[str]:
     """The page's content (see _sectioned), file by file as it is made, its heading markers becoming
-    `marks`: written out as it comes, a page of tens of megabytes is never joined."""
+    `marks`: written out as it comes, a page of tens of megabytes is never joined. With a store to
+    `keep` them in (serve's), each file's share is kept whole, and the next build reuses it while the
+    file, its ids and the section state it starts in are the same: all but the file just edited."""
     balanced = _balanced(parts)
     section_break = _SECTION_BREAK if balanced else ""
     section_length = 0
     opened = False
     for part, part_marks in zip(parts, marks, strict=True):
-        expander = _Expander(part_marks, section_break, section_length)
-        for html in expander.expand(part):
+        if keep is None:
+            expander = _Expander(part_marks, section_break, section_length)
+            batches: Iterable[str] = expander.expand(part)
+        else:
+            batches, after = _kept_expansion(part, part_marks, section_break, section_length, keep)
+        for html in batches:
             if not html:
                 continue
             if not opened:
@@ -237,9 +246,26 @@ def content_pieces(parts: tuple[RenderedPart, ...], marks: tuple[tuple[str, ...]
                 # The page starts with a heading: no empty first section.
                 html = html.removeprefix(_SECTION_BREAK)
             yield html
-        section_length = expander.section_length
+        section_length = expander.section_length if keep is None else after
     if opened:
         yield "</section>\n"
+
+
+def _tree_key(part: RenderedPart) -> tuple[object, ...]:
+    return (part.key, *(_tree_key(partial) for partial in part.partials))
+
+
+def _kept_expansion(
+    part: RenderedPart, marks: tuple[str, ...], section_break: str, section_length: int, keep: Store
+) -> tuple[tuple[str], int]:
+    """The part's expansion and the section length at its end, from `keep` or made and kept there."""
+    key = ("expansion", _tree_key(part), marks, section_break, section_length)
+    known = keep.get(key)
+    if not isinstance(known, tuple):
+        expander = _Expander(marks, section_break, section_length)
+        known = ("".join(expander.expand(part)),), expander.section_length
+        keep.put(key, known, durable=False)  # memory only: it is most of a page's bytes
+    return known
 
 
 def assemble(

@@ -269,9 +269,8 @@ def write_page(site_files: SiteWriter, page: LaidOut, theme: Theme, site: SiteIn
         layout = PageLayout(page.placed.heading_marks, *around)
         if page.key:
             store.put(page.key, layout)
-    _stream(
-        site_files, page.page.output, layout.before, content_pieces(page.parts, layout.marks), layout.after
-    )
+    content = content_pieces(page.parts, layout.marks, store if store.lasting else None)
+    _stream(site_files, page.page.output, layout.before, content, layout.after)
 
 
 def _write_whole(

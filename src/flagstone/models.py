@@ -109,6 +109,7 @@ class RenderedPart:
 
     fragment: Fragment
     partials: tuple[RenderedPart, ...] = ()
+    key: str = ""  # the store's key of its fragment
 
 
 @dataclass(frozen=True)

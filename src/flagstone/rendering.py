@@ -124,8 +124,8 @@ class RenderPlan:
         """Each page's files, from every job's fragment (by key)."""
 
         def rendered(part: PartSource, keys: Iterator[str]) -> RenderedPart:
-            fragment = fragments[next(keys)]
-            return RenderedPart(fragment, tuple(rendered(p, keys) for p in part.partials))
+            key = next(keys)
+            return RenderedPart(fragments[key], tuple(rendered(p, keys) for p in part.partials), key)
 
         return [
             tuple(

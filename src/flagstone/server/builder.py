@@ -44,7 +44,9 @@ class Builder:
         self.project = Project.at(options.project)
         # One store for every build: what the last build made is reused from memory, and what
         # `flagstone build` made from the project's folder.
-        self.store = Store.for_project(self.project.root) if options.use_cache else Store()
+        self.store = (
+            Store.for_project(self.project.root, lasting=True) if options.use_cache else Store(lasting=True)
+        )
         self._events = threading.Condition()
         self._changed: set[str] = set()
         self._first_event: float | None = None

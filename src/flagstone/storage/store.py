@@ -50,17 +50,19 @@ class Store:
     good build, drops whatever that build did not use, so the store holds about one build's worth.
     """
 
-    def __init__(self, folder: Path | None = None, fingerprint: str = "") -> None:
+    def __init__(self, folder: Path | None = None, fingerprint: str = "", lasting: bool = False) -> None:
         self.folder = folder
         self.fingerprint = fingerprint
+        # Kept for many builds (serve's): worth holding what only memory can keep (whole expansions).
+        self.lasting = lasting
         self._previous: dict[Hashable, object] = {}  # what the last build used
         self._current: dict[Hashable, object] = {}  # what this one has used so far
         self._trusted: bool | None = None  # the folder's entries are this code's (read on first use)
         self._kept: set[str] = set()  # keys a forked child used for this build (see keep)
 
     @classmethod
-    def for_project(cls, project_root: Path) -> Store:
-        return cls(state_folder(project_root) / "store", code_fingerprint())
+    def for_project(cls, project_root: Path, lasting: bool = False) -> Store:
+        return cls(state_folder(project_root) / "store", code_fingerprint(), lasting)
 
     def _on_disk(self, key: Hashable) -> Path | None:
         """Where a durable key's entry is kept; None for a key kept in memory only."""
