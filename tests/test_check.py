@@ -294,3 +294,27 @@ def test_a_check_keeps_the_last_build_up_to_date(run_cli: RunCli, tmp_path: Path
     assert run_cli("build", project).status == 0
     assert check(run_cli, project)[0] == 0
     assert run_cli("build", project).err.startswith("up to date:")
+
+
+def test_check_reads_links_from_the_builds_render_not_a_second_parse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """check's links come from the fragments the build rendered: no file is parsed a second time (the
+    renderer parses a window at a time with the block parser; a whole-file `parse` is a second read)."""
+    from markdown_it import MarkdownIt
+
+    from flagstone.commands import check as check_command
+
+    parsed: list[str] = []
+    parse = MarkdownIt.parse
+
+    def counted(self: MarkdownIt, src: str, env: object = None) -> object:
+        parsed.append(src)
+        return parse(self, src, env)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(MarkdownIt, "parse", counted)
+    project = write_project(tmp_path / "p", with_page("\n[broken](#no-such-heading)\n"))
+    report = check_command.check_project(project, use_cache=False)
+    assert parsed == []
+    problems = [f.problem for f in report.findings if f.problem.key == "link"]
+    assert [(p.path, p.line) for p in problems] == [("source/index.html.md", 26)]

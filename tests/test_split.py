@@ -12,7 +12,7 @@ from urllib.parse import unquote
 import pytest
 
 from flagstone.build import build
-from flagstone.commands.links import page_targets
+from flagstone.commands.targets import page_targets
 from flagstone.models import BuildOptions
 from flagstone.split import moved_ids
 from flagstone.storage.store import Store

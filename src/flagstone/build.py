@@ -68,6 +68,7 @@ class Loaded:
     pages: tuple[PageSource, ...]
     statics: dict[str, Path]
     warnings: tuple[Problem, ...]
+    strict_only: tuple[Problem, ...] = ()  # held back unless the build is --strict
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,8 @@ def _build(options: BuildOptions, progress: Progress, kept: Store | None, digest
         outputs=tuple(page.output for page in loaded.pages),
         file_digests=tuple(sorted((site_files.digests or {}).items())),
         inputs=tuple(sorted({entry for page in loaded.pages for entry in page.inputs})),
+        rendered=tuple(zip(loaded.pages, files, strict=True)),
+        strict_only=loaded.strict_only,
     )
     if options.use_cache:
         record_build(options, stamp, report)
@@ -178,6 +181,7 @@ def load(project: Project, options: BuildOptions) -> Loaded:
         tuple(with_site_url(page, site_url) for page, _ in loaded),
         {path.relative_to(project.source).as_posix(): path for path in statics},
         warnings,
+        tuple(w for _, found in loaded for w in found if w.strict_only and not options.strict),
     )
 
 

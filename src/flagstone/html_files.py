@@ -39,6 +39,7 @@ def html_fragment(
     if state.open_elements:
         state.unbalanced = True
     html = "".join(pieces)
+    state.scan.take_html(source.text, source.first_line)
     if state.unbalanced:
         html = UNBALANCED_MARK + html
     headings = tuple(state.headings)
@@ -49,4 +50,6 @@ def html_fragment(
         unstyled=unstyled,
         marks_in_order=True,
         headings_digest=_headings_digest(headings),
+        references=tuple(state.scan.references),
+        html_ids=tuple(state.scan.ids),
     )

@@ -42,6 +42,11 @@ class BuildReport:
     # (path in the site, SHA-256 of its bytes) for every file written, when the build was asked for them
     file_digests: tuple[tuple[str, bytes], ...] = ()
     inputs: tuple[tuple[str, str], ...] = ()  # files read beyond source/ and includes/ (PageSource.inputs)
+    # For `flagstone check`: each page with its rendered files, and the warnings only --strict reports.
+    rendered: tuple[tuple[PageSource, tuple[RenderedPart, ...]], ...] = field(
+        default=(), compare=False, repr=False
+    )
+    strict_only: tuple[Problem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,25 @@ class Heading:
 
 
 @dataclass(frozen=True)
+class Reference:
+    """A URL written in a file: a Markdown link or image, or an `href`/`src` of raw HTML."""
+
+    url: str
+    display: str
+    line: int
+    key: str  # "link" or "image": the key of any problem reported for it
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """An `id` written in raw HTML, or the id a Markdown heading gets before numbering."""
+
+    id: str
+    display: str
+    line: int
+
+
+@dataclass(frozen=True)
 class Fragment:
     """One file rendered to HTML.
 
@@ -93,6 +117,8 @@ class Fragment:
     # A digest of what a page takes from the headings (all but their lines): files with equal digests
     # give their page the same ids and TOC (see layouts).
     headings_digest: str = ""
+    references: tuple[Reference, ...] = ()  # its links and images, for `flagstone check`
+    html_ids: tuple[Declaration, ...] = ()  # the ids its raw HTML declares
 
     @classmethod
     def from_html(cls, html: str, headings: tuple[Heading, ...], **fields: Any) -> Fragment:

@@ -14,13 +14,22 @@ from flagstone.forked import die_with_parent
 from flagstone.html_files import html_fragment, is_html_template
 from flagstone.markup import highlight
 from flagstone.markup.render import MarkdownRenderer
-from flagstone.models import Fragment, Heading, PageSource, PartSource, RenderedPart, SourceText
+from flagstone.models import (
+    Declaration,
+    Fragment,
+    Heading,
+    PageSource,
+    PartSource,
+    Reference,
+    RenderedPart,
+    SourceText,
+)
 from flagstone.progress import Progress, no_progress
 from flagstone.search_index import fragment_words
 from flagstone.storage.store import Store
 
 FRAGMENT = "fragment"  # the store's kind of rendered files
-FRAGMENT_KINDS = (Fragment, Heading, Problem)  # the dataclasses a fragment is made of
+FRAGMENT_KINDS = (Fragment, Heading, Problem, Reference, Declaration)  # the dataclasses a fragment is made of
 Done = Callable[[int, Fragment], None]  # takes a rendered file: its job's index and its fragment
 # Below this much Markdown, starting worker processes costs more than it saves. Measured on the
 # generated reference, 2 shared cores, median of 3-4 alternating cold builds, in-process vs pool:

@@ -7,26 +7,26 @@ import json
 import posixpath
 import re
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
 from flagstone.commands.console import Console, paint
-from flagstone.commands.links import (
-    Declaration,
-    FileScan,
-    PageTargets,
-    Reference,
-    SourceScanner,
-    page_targets,
-    scan_html,
-)
+from flagstone.commands.targets import PageTargets, page_targets
 from flagstone.errors import DocumentError, Problem, did_you_mean, expected_got
 from flagstone.loading.frontmatter import read_text
-from flagstone.loading.project import discover, load_page
 from flagstone.markdown_twins import INDEX_FILE
-from flagstone.models import BuildOptions, PageSource, PartSource
+from flagstone.markup.references import FileScan
+from flagstone.models import (
+    BuildOptions,
+    Declaration,
+    Fragment,
+    PageSource,
+    PartSource,
+    Reference,
+    RenderedPart,
+)
 from flagstone.paths import Project
 from flagstone.search_engines import SITEMAP_FILE, site_url_of
 from flagstone.split import moved_ids
@@ -72,15 +72,11 @@ class CheckReport:
         }
 
 
-def _parts(part: PartSource) -> Iterator[PartSource]:
-    yield part
-    for partial in part.partials:
-        yield from _parts(partial)
-
-
-def _page_parts(page: PageSource) -> Iterator[PartSource]:
-    for root in (page.body, *page.includes):
-        yield from _parts(root)
+def _files(sources: Iterable[PartSource], parts: Iterable[RenderedPart]) -> Iterator[tuple[str, Fragment]]:
+    """Each file of a page as the build rendered it (partials included), with its name."""
+    for source, part in zip(sources, parts, strict=True):
+        yield source.source.display, part.fragment
+        yield from _files(source.partials, part.partials)
 
 
 class _SiteIndex:
@@ -165,9 +161,9 @@ def _footer_references(page: PageSource) -> list[Reference]:
         return []
     lines = read_text(page.path, page.display).split("\n")
     fallback = next((n for n, text in enumerate(lines, 1) if text.startswith("toc_footers")), 1)
-    found = FileScan()
+    found = FileScan(page.display)
     for footer in page.settings.toc_footers:
-        scan_html(footer, page.display, fallback, found)
+        found.take_html(footer, fallback)
     return [
         Reference(
             ref.url,
@@ -179,18 +175,20 @@ def _footer_references(page: PageSource) -> list[Reference]:
     ]
 
 
-def _duplicate_ids(page: PageSource, scans: list[FileScan], site: _SiteIndex) -> Iterator[Problem]:
+def _duplicate_ids(
+    page: PageSource, files: list[tuple[str, Fragment]], site: _SiteIndex
+) -> Iterator[Problem]:
     """Ids on a built page more than once. flagstone numbers repeated headings, so these come from raw
     HTML, or from a raw id or a heading clashing with an id of the theme (`toc`, `nav-button`)."""
     if page.output not in site.files:
         return
     declared: dict[str, list[Declaration]] = {}
     headings: dict[str, Declaration] = {}
-    for scan in scans:
-        for declaration in scan.ids:
+    for display, fragment in files:
+        for declaration in fragment.html_ids:
             declared.setdefault(declaration.id, []).append(declaration)
-        for heading in scan.headings:
-            headings.setdefault(heading.id, heading)
+        for heading in fragment.headings:
+            headings.setdefault(heading.slug, Declaration(heading.slug, display, heading.line))
     for id_, count in site.targets(page.output).ids.items():
         if count < 2:
             continue
@@ -207,21 +205,23 @@ def _duplicate_ids(page: PageSource, scans: list[FileScan], site: _SiteIndex) ->
         )
 
 
-def check_site(pages: list[PageSource], site: _SiteIndex) -> tuple[list[Problem], int]:
-    """Link and id problems of every page, and how many references were looked at."""
-    scanner = SourceScanner()
+def check_site(
+    rendered: Iterable[tuple[PageSource, tuple[RenderedPart, ...]]], site: _SiteIndex
+) -> tuple[list[Problem], int]:
+    """Link and id problems of every page (with its files as the build rendered them), and how many
+    references were looked at."""
     problems: list[Problem] = []
     checked = 0
-    for page in pages:
-        scans = [scanner.scan(part.source) for part in _page_parts(page)]
-        references = [ref for scan in scans for ref in scan.references]
+    for page, parts in rendered:
+        files = list(_files((page.body, *page.includes), parts))
+        references = [ref for _, fragment in files for ref in fragment.references]
         references += _footer_references(page)
         checked += len(references)
         for reference in references:
             problem = _check_reference(reference, page.output, site)
             if problem is not None:
                 problems.append(problem)
-        problems.extend(_duplicate_ids(page, scans, site))
+        problems.extend(_duplicate_ids(page, files, site))
     return problems, checked
 
 
@@ -278,14 +278,13 @@ def check_project(
             report = build(options, store=store)
         except DocumentError as error:
             return CheckReport(tuple(Finding(p, ERROR) for p in error.problems), 0, 0)
-        loaded = [load_page(project, path) for path in discover(project)[0]]
-        pages = [page for page, _ in loaded]
-        # The build drops warnings meant for --strict only (unknown front-matter keys); CI runs with
-        # --strict, so check reports them too.
+        pages = [page for page, _ in report.rendered]
+        # The build holds back warnings meant for --strict only (unknown front-matter keys); CI runs
+        # with --strict, so check reports them too.
         warnings = list(report.warnings)
-        warnings += [w for _, page_warnings in loaded for w in page_warnings if w not in warnings]
+        warnings += [w for w in report.strict_only if w not in warnings]
         site = _SiteIndex(site_path)
-        problems, checked = check_site(pages, site)
+        problems, checked = check_site(report.rendered, site)
         problems += check_published_files(site, site_url_of(pages))
     findings = [Finding(w, WARNING) for w in warnings]
     seen: set[Problem] = set()

@@ -18,6 +18,7 @@ from flagstone.acceleration.gc_pause import collector_paused
 from flagstone.errors import DocumentError, Problem
 from flagstone.markup.dialect import make_markdown
 from flagstone.markup.highlight import code_block_html
+from flagstone.markup.references import FileScan
 from flagstone.markup.slate.nesting import MAX_NESTING, NestingTooDeep
 from flagstone.markup.slate.paragraphs import SWALLOWED_FENCES
 from flagstone.markup.slugs import slate_slug
@@ -69,6 +70,10 @@ class _FileState:
     open_elements: list[str] = field(default_factory=list)  # raw HTML elements open at this point
     unbalanced: bool = False  # raw HTML closed an element it did not open, or left one open
     code_blocks: list[str] = field(default_factory=list)  # the HTML of each fenced block, in order
+    scan: FileScan = field(init=False)  # its links, images and raw ids
+
+    def __post_init__(self) -> None:
+        self.scan = FileScan(self.source.display, self.source.first_line)
 
     def track_raw_html(self, raw: str) -> None:
         """Follow the elements raw HTML opens and closes (void and self-closed ones aside)."""
@@ -286,6 +291,8 @@ class MarkdownRenderer:
             unstyled=unstyled,
             marks_in_order=in_order,
             headings_digest=digest,
+            references=tuple(state.scan.references),
+            html_ids=tuple(state.scan.ids),
         )
 
     def _in_runs(self, text: str, env: EnvType, with_prose: bool) -> _Runs:
@@ -407,6 +414,7 @@ class _Runs:
         for rule in self.rules:
             rule(core)
         state: _FileState = core.env["flagstone"]
+        state.scan.take_tokens(core.tokens)
         html = core.md.renderer.render(core.tokens, core.md.options, core.env)
         core.tokens = []
         if self.with_prose:
