@@ -16,6 +16,7 @@ from flagstone.errors import DocumentError, Problem
 from flagstone.forked import in_child
 from flagstone.openapi.markdown import Options, Writer
 from flagstone.openapi.model import Api, read_api
+from flagstone.openapi.pieces import PieceStore
 from flagstone.openapi.references import Spec
 from flagstone.openapi.validate import FULL_CHECK_LIMIT, validate
 
@@ -99,14 +100,18 @@ def load(
 
 
 def reference(
-    path: Path, display: Callable[[Path], str], options: Options, inside: Path | None = None
+    path: Path,
+    display: Callable[[Path], str],
+    options: Options,
+    inside: Path | None = None,
+    store: PieceStore | None = None,
 ) -> Reference:
     """The reference Markdown of the spec at `path` (its `$ref`ed files only from inside `inside`).
     A large spec is read in a forked child: its data (GitHub's 13 MB is 300 MB of Python objects)
     then never swells this process, nor the render workers it forks later."""
     if not (path.is_file() and path.stat().st_size > _VALIDATE_BESIDE and threading.active_count() == 1):
-        return _reference(path, display, options, inside)
-    with in_child(partial(_made, path, display, options, inside)) as made:
+        return _reference(path, display, options, inside, store)
+    with in_child(partial(_made, path, display, options, inside, store)) as made:
         kind, found = pickle.loads(made())
     if kind == "error":
         raise DocumentError(*found)
@@ -114,26 +119,38 @@ def reference(
     return found
 
 
-def _made(path: Path, display: Callable[[Path], str], options: Options, inside: Path | None) -> bytes:
+def _made(
+    path: Path,
+    display: Callable[[Path], str],
+    options: Options,
+    inside: Path | None,
+    store: PieceStore | None,
+) -> bytes:
     """The reference or its problems, pickled to cross the pipe from the child."""
     try:
-        return pickle.dumps(("ok", _reference(path, display, options, inside)))
+        return pickle.dumps(("ok", _reference(path, display, options, inside, store)))
     except DocumentError as error:
         return pickle.dumps(("error", error.problems))
 
 
 def _reference(
-    path: Path, display: Callable[[Path], str], options: Options, inside: Path | None
+    path: Path,
+    display: Callable[[Path], str],
+    options: Options,
+    inside: Path | None,
+    store: PieceStore | None = None,
 ) -> Reference:
     spec = _open(path, display, inside)
     with _validation(spec) as validation:
         try:
             api = _guarded(display(path), "read the spec", partial(read_api, spec))
-            writer = Writer(spec, api, options)
+            writer = Writer(spec, api, options, store)
             parts = _guarded(display(path), "write the reference", partial(writer.parts, _PART_SIZE))
         except DocumentError:
             validation()  # the validator's errors say more than what they caused here
             raise
         warnings = validation()
+    if store is not None:
+        store.forget_unused()
     texts = tuple(text for _, text in parts)
     return Reference(texts, warnings, spec.stamps)
