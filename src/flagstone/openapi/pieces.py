@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -88,33 +87,38 @@ class PieceKeys:
         names = [(name, node.uri, node.pointer) for name, node in api.schemas]
         self.common = content_digest((_code(), repr(options), shared, schemes, names))
         self._digests: dict[tuple[str, Pointer], str] = {}
-        self._targets: dict[tuple[str, str], tuple[str, Pointer] | None] = {}
+        self._edges: dict[tuple[str, Pointer], list[tuple[str, Pointer]]] = {}
         self._values: dict[tuple[str, Pointer], Node] = {}
 
-    def _target(self, uri: str, pointer: Pointer, ref: str) -> tuple[str, Pointer] | None:
-        found = self._targets.get((uri, ref), ())
-        if found == ():
-            try:
-                node = self.spec.target(Node({"$ref": ref}, uri, pointer))
-                found = (node.uri, node.pointer)
-                self._values[found] = node
-            except DocumentError:
-                found = None
-            self._targets[(uri, ref)] = found
-        return found  # type: ignore[return-value]
+    def _direct(self, key: tuple[str, Pointer] | None, node: Node) -> list[tuple[str, Pointer]]:
+        """The nodes the `$ref`s under `node` (kept as `key`'s, unless None) lead to, once each in the
+        order found."""
+        found = self._edges.get(key) if key is not None else None
+        if found is None:
+            targets: dict[tuple[str, Pointer], None] = {}
+            for ref, where in _refs(node.value, node.pointer):
+                try:
+                    target = self.spec.target(Node({"$ref": ref}, node.uri, where))
+                except DocumentError:
+                    continue
+                self._values[(target.uri, target.pointer)] = target
+                targets[(target.uri, target.pointer)] = None
+            found = list(targets)
+            if key is not None:
+                self._edges[key] = found
+        return found
 
-    def _reached(self, node: Node) -> Iterator[tuple[str, Pointer]]:
-        """Every node the `$ref`s under `node` lead to, and theirs in turn, once each."""
-        seen: set[tuple[str, Pointer]] = set()
-        pending = [node]
+    def _reached(self, node: Node) -> list[tuple[str, Pointer]]:
+        """Every node the `$ref`s under `node` lead to, and theirs in turn, once each, in an order that
+        follows from their content."""
+        seen: dict[tuple[str, Pointer], None] = {}
+        pending = list(reversed(self._direct(None, node)))
         while pending:
             current = pending.pop()
-            for ref, where in _refs(current.value, current.pointer):
-                target = self._target(current.uri, where, ref) if isinstance(ref, str) else None
-                if target is not None and target not in seen:
-                    seen.add(target)
-                    pending.append(self._values[target])
-                    yield target
+            if current not in seen:
+                seen[current] = None
+                pending.extend(reversed(self._direct(current, self._values[current])))
+        return list(seen)
 
     def _digest(self, key: tuple[str, Pointer]) -> str:
         found = self._digests.get(key)
@@ -123,7 +127,7 @@ class PieceKeys:
         return found
 
     def _key(self, *own: object, node: Node) -> str:
-        reached = sorted(self._reached(node), key=lambda k: (k[0], tuple(map(str, k[1]))))
+        reached = self._reached(node)
         return content_digest((self.common, own, [(k, self._digest(k)) for k in reached]))
 
     def operation(self, op: Operation, level: int) -> str:
