@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from flagstone.errors import DocumentError
+from flagstone.memo import from_json, to_json
 from flagstone.openapi.markdown import Options, Writer
 from flagstone.openapi.pieces import PieceStore
 from flagstone.openapi.reference import reference
@@ -137,25 +138,46 @@ def test_a_kept_piece_whose_ids_are_taken_is_written_again(tmp_path: Path) -> No
     assert edited == _markdown(path, None)
 
 
-def test_a_damaged_piece_is_a_miss(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _kept(folder: Path) -> dict[str, object]:
+    """Every piece in a store's files, by key."""
+    pieces: dict[str, object] = {}
+    for path in folder.glob("*.json"):
+        found = from_json(path.read_bytes())
+        assert isinstance(found, dict)
+        pieces.update(found)
+    return pieces
+
+
+def test_a_damaged_store_file_is_a_miss(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _spec(tmp_path, SPEC)
     first = _markdown(path, PieceStore(tmp_path / "store"))
-    files = sorted((tmp_path / "store").glob("*.json"))
-    assert len(files) == 5
-    files[0].write_bytes(b"not json")
-    files[1].write_bytes(b'["t","x"]')  # JSON, but not a piece
-    files[2].write_bytes(files[2].read_bytes()[:-7])  # cut short
+    files = sorted((tmp_path / "store").glob("*.json"), key=lambda f: len(from_json(f.read_bytes())))  # type: ignore[arg-type]
+    assert len(_kept(tmp_path / "store")) == 5
+    damaged = len(from_json(files[0].read_bytes()))  # type: ignore[arg-type]
+    files[0].write_bytes(files[0].read_bytes()[:-7])  # cut short
     written = _counted(monkeypatch)
     assert _markdown(path, PieceStore(tmp_path / "store")) == first
-    assert len(written) == 3
+    assert len(written) == damaged
+    # a piece of the wrong shape in a sound file
+    written.clear()
+    pieces = from_json(files[-1].read_bytes())
+    assert isinstance(pieces, dict)
+    files[-1].write_bytes(to_json(dict.fromkeys(pieces, (["no log"], ["text"]))))
+    assert _markdown(path, PieceStore(tmp_path / "store")) == first
+    assert len(written) == len(pieces)
+    written.clear()
+    (tmp_path / "store" / "0.json").write_bytes(b"not json")
+    assert _markdown(path, PieceStore(tmp_path / "store")) == first
 
 
 def test_unused_pieces_are_removed(tmp_path: Path) -> None:
     path = _spec(tmp_path, SPEC)
     _markdown(path, PieceStore(tmp_path / "store"))
+    before = set(_kept(tmp_path / "store"))
     path.write_text(path.read_text().replace("Every animal in the zoo.", "All the animals."))
     _markdown(path, PieceStore(tmp_path / "store"))
-    assert len(list((tmp_path / "store").glob("*.json"))) == 5
+    after = set(_kept(tmp_path / "store"))
+    assert len(after) == 5 and len(after - before) == 1
 
 
 def test_an_edited_description_shows_in_the_rebuilt_site(tmp_path: Path, run_cli: RunCli) -> None:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from flagstone.errors import DocumentError
 from flagstone.memo import content_digest, from_json, to_json
@@ -19,47 +17,67 @@ from flagstone.openapi.references import Node, Spec, _refs
 # key); every other key of the document is in every piece's key.
 _ENTRIES = frozenset({"paths", "webhooks", "components", "definitions", "parameters", "responses"})
 _METHODS = frozenset({*METHODS, "query"})
+_FILES = 32  # a store's files: an edit writes again the one holding its old piece and its new one
 
 
 class PieceStore:
-    """Pieces as tagged JSON files in a folder (get/put by key); a damaged or foreign file is a miss."""
+    """Pieces by key (get/put), kept as tagged JSON in a folder of a few files, each holding the pieces
+    whose keys fall in it: a file per piece made a cold build of GitHub's 2,192 pieces 0.7 s slower,
+    opening files. A damaged or foreign file is a miss for every piece in it. `save` writes the files
+    that changed, each with only the pieces this build read or wrote."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.used: set[str] = set()
+        self._files: dict[int, dict[str, object]] = {}  # loaded, by number
+        self._used: dict[int, set[str]] = {}
+        self._changed: set[int] = set()
 
-    def _path(self, key: str) -> Path:
-        return self.folder / f"{key}.json"
+    def _file(self, key: str) -> tuple[int, dict[str, object]]:
+        number = int(key[:2], 16) % _FILES
+        found = self._files.get(number)
+        if found is None:
+            try:
+                data = from_json((self.folder / f"{number}.json").read_bytes())
+            except (OSError, ValueError):
+                data = None
+            found = self._files[number] = data if isinstance(data, dict) else {}
+            self._used[number] = set()
+        return number, found
 
-    def get(self, key: str) -> Any:
+    def get(self, key: str) -> object | None:
         """The value kept under `key`, or None."""
-        self.used.add(key)
-        try:
-            return from_json(self._path(key).read_bytes())
-        except (OSError, ValueError):
-            return None
+        number, pieces = self._file(key)
+        found = pieces.get(key)
+        if found is not None:
+            self._used[number].add(key)
+        return found
 
     def put(self, key: str, value: object) -> None:
-        """Keep `value` (plain data) under `key`; a store that cannot be written keeps nothing."""
-        self.used.add(key)
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            temporary = self.folder / f".{key}.{os.getpid()}"
-            temporary.write_bytes(to_json(value))
-            os.replace(temporary, self._path(key))
-        except OSError:
-            pass
+        """Keep `value` (plain data) under `key`."""
+        number, pieces = self._file(key)
+        pieces[key] = value
+        self._used[number].add(key)
+        self._changed.add(number)
 
-    def forget_unused(self) -> None:
-        """Remove the pieces this build neither read nor wrote: the folder holds one spec's last build."""
-        try:
-            names = os.listdir(self.folder)
-        except OSError:
-            return
-        for name in names:
-            if name.endswith(".json") and name[:-5] not in self.used:
-                with contextlib.suppress(OSError):
-                    os.unlink(self.folder / name)
+    def save(self) -> None:
+        """Write the files whose pieces changed or went unused; a folder that cannot be written keeps
+        nothing (the next build writes the pieces again)."""
+        for number in range(_FILES):
+            pieces = self._file(f"{number:02x}")[1]
+            kept = {key: value for key, value in pieces.items() if key in self._used[number]}
+            if number not in self._changed and len(kept) == len(pieces):
+                continue
+            path = self.folder / f"{number}.json"
+            try:
+                if not kept:
+                    path.unlink(missing_ok=True)
+                    continue
+                self.folder.mkdir(parents=True, exist_ok=True)
+                temporary = self.folder / f".{number}.{os.getpid()}"
+                temporary.write_bytes(to_json(kept))
+                os.replace(temporary, path)
+            except OSError:
+                pass
 
 
 @cache

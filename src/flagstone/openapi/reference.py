@@ -153,6 +153,6 @@ def _reference(
             raise
         warnings = validation()
     if store is not None:
-        store.forget_unused()
+        store.save()
     texts = tuple(text for _, text in parts)
     return Reference(texts, warnings, spec.stamps)
