@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 from functools import cache
 from pathlib import Path
 
-from flagstone.errors import DocumentError
+from flagstone.errors import DocumentError, Problem
 from flagstone.memo import content_digest, from_json, to_json
 from flagstone.openapi.locate import Pointer
 from flagstone.openapi.model import METHODS, Api, Operation
@@ -167,3 +168,29 @@ def store_for(state: Path, spec: Path, options: object) -> PieceStore:
     """The store of one spec's pieces (as built with `options`) in a project's state folder."""
     name = hashlib.sha256(f"{spec.resolve()}\n{options!r}".encode()).hexdigest()[:16]
     return PieceStore(state / "openapi-pieces" / name)
+
+
+def verdict_key(spec: Spec) -> str:
+    """The key of the validator's warnings for a spec: its files' text, and the code."""
+    files = [(uri, found.text) for uri, found in spec.files.items()]
+    return content_digest(("verdict", _code(), _validators(), files))
+
+
+@cache
+def _validators() -> tuple[tuple[str, int, int], ...]:
+    """Where the validator's libraries are, with their sizes and times: found, not imported."""
+    found = []
+    for name in ("openapi_spec_validator", "jsonschema", "jsonschema_rs"):
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.origin:
+            info = os.stat(spec.origin)
+            found.append((spec.origin, info.st_size, info.st_mtime_ns))
+    return tuple(found)
+
+
+def problems_of(kept: tuple[object, ...]) -> tuple[Problem, ...] | None:
+    """Kept warnings as Problems, or None for an entry of another shape."""
+    try:
+        return tuple(Problem(**fields) for fields in kept)  # type: ignore[arg-type]
+    except TypeError:
+        return None

@@ -7,7 +7,7 @@ import pickle
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
 from typing import TypeVar
@@ -16,7 +16,7 @@ from flagstone.errors import DocumentError, Problem
 from flagstone.forked import in_child
 from flagstone.openapi.markdown import Options, Writer
 from flagstone.openapi.model import Api, read_api
-from flagstone.openapi.pieces import PieceStore
+from flagstone.openapi.pieces import PieceStore, problems_of, verdict_key
 from flagstone.openapi.references import Spec
 from flagstone.openapi.validate import validate
 
@@ -52,9 +52,15 @@ def _checked(spec: Spec) -> bytes:
 
 
 @contextmanager
-def _validation(spec: Spec) -> Iterator[Callable[[], tuple[Problem, ...]]]:
+def _validation(spec: Spec, store: PieceStore | None = None) -> Iterator[Callable[[], tuple[Problem, ...]]]:
     """A function giving the spec's warnings or raising its errors; for a large spec, run on another
-    core meanwhile (only with no other thread, which a fork would copy mid-step)."""
+    core meanwhile (only with no other thread, which a fork would copy mid-step). A spec whose files
+    are as they were when `store` kept its warnings is not validated again."""
+    key = verdict_key(spec) if store is not None else ""
+    kept = store.get(key) if store is not None else None
+    if isinstance(kept, tuple) and (warnings := problems_of(kept)) is not None:
+        yield lambda: warnings
+        return
     size = len(spec.files[spec.root_uri].text)
     # Above FULL_CHECK_LIMIT only the shape is checked, which jsonschema-rs does at once: the child then
     # spares this process the validator's import (0.25 s), as the reference of an edited spec is mostly
@@ -66,6 +72,8 @@ def _validation(spec: Spec) -> Iterator[Callable[[], tuple[Problem, ...]]]:
             kind, found = pickle.loads(verdict())
             if kind == "error":
                 raise DocumentError(*found)
+            if store is not None:  # only a spec that validates: errors are worked out again, located
+                store.put(key, tuple(asdict(problem) for problem in found))
             return tuple(found)
 
         yield outcome
@@ -143,7 +151,7 @@ def _reference(
     store: PieceStore | None = None,
 ) -> Reference:
     spec = _open(path, display, inside)
-    with _validation(spec) as validation:
+    with _validation(spec, store) as validation:
         try:
             api = _guarded(display(path), "read the spec", partial(read_api, spec))
             writer = Writer(spec, api, options, store)
