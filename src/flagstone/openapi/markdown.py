@@ -5,13 +5,15 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from flagstone.openapi.examples import example
+from flagstone.openapi.ids import Ids
 from flagstone.openapi.locate import Pointer
 from flagstone.openapi.model import NO_EXAMPLE, Api, MediaType, Operation, Parameter, Response
+from flagstone.openapi.pieces import PieceKeys, PieceStore
 from flagstone.openapi.references import Spec
 from flagstone.openapi.samples import request, writer
 from flagstone.openapi.schemas import Row, Schemas, cell, literal, table
@@ -69,28 +71,6 @@ def _json(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, default=str)
 
 
-class _Ids:
-    """Ids of the generated headings and anchors, each once per page."""
-
-    def __init__(self) -> None:
-        self.used: set[str] = set()
-
-    def take(self, wanted: str) -> str:
-        base = re.sub(r"\s+", "-", wanted.strip()) or "section"
-        found, number = base, 1
-        while found in self.used:
-            number += 1
-            found = f"{base}-{number}"
-        self.used.add(found)
-        return found
-
-    def extra(self, wanted: tuple[str, ...]) -> str:
-        """Anchors other tools gave the same place, where no other place has them."""
-        free = [w for w in dict.fromkeys(wanted) if w and w not in self.used]
-        self.used.update(free)
-        return "".join(f'<a id="{html.escape(w)}"></a>' for w in free)
-
-
 def _heading(level: int, anchor: str, text: str, extra: str = "") -> str:
     return f'<h{level} id="{html.escape(anchor)}">{html.escape(text)}</h{level}>' + (
         f"\n{extra}" if extra else ""
@@ -133,11 +113,13 @@ def _split(name: str, units: list[list[str]], above: int) -> Iterator[tuple[str,
 class Writer:
     """Writes one spec's reference."""
 
-    def __init__(self, spec: Spec, api: Api, options: Options) -> None:
+    def __init__(self, spec: Spec, api: Api, options: Options, store: PieceStore | None = None) -> None:
         self.spec = spec
+        self.store = store
+        self.keys = PieceKeys(spec, api, options) if store is not None else None
         self.api = api
         self.options = options
-        self.ids = _Ids()
+        self.ids = Ids()
         names: dict[tuple[str, Pointer], str] = {node_key: name for name, node_key in self._schema_keys()}
         self.schema_anchors = {name: self.ids.take(name) for name, _ in api.schemas}
         self.schemas = Schemas(spec, names, self.schema_anchors)
@@ -173,17 +155,51 @@ class Writer:
                 anchor = self.ids.take(slug(tag) or "operations")
                 extra = self.ids.extra((f"{slug(self.api.title)}-{slug(tag)}",))
                 units = [[_heading(level, anchor, tag, extra), description]]
-                units += [self.operation(operation, level + 1) for operation in operations]
+                units += [self._kept_operation(operation, level + 1) for operation in operations]
                 parts.append((anchor, units))
         if self.api.webhooks:
             units = [[_heading(1, self.ids.take("webhooks"), "Webhooks")]]
-            units += [self.operation(operation) for operation in self.api.webhooks]
+            units += [self._kept_operation(operation) for operation in self.api.webhooks]
             parts.append(("webhooks", units))
         if self.api.schemas:
             units = [[_heading(1, self.ids.take("schemas"), "Schemas")]]
-            units += [self.schema_section(name, node) for name, node in self.api.schemas]
+            units += [self._kept_schema(name, node) for name, node in self.api.schemas]
             parts.append(("schemas", units))
         return [piece for name, units in parts for piece in _split(name, units, split_above)]
+
+    def _kept(self, key: str, write: Callable[[], list[str]]) -> list[str]:
+        """A piece's blocks from the store when it has them under `key` and their ids are free as they
+        were; else written (and kept)."""
+        assert self.store is not None
+        found = self.store.get(key)
+        if (
+            isinstance(found, tuple)
+            and len(found) == 2
+            and isinstance(found[0], list)
+            and isinstance(found[1], list)
+            and all(isinstance(e, tuple) and e and e[0] in ("take", "extra") for e in found[0])
+            and all(isinstance(b, str) for b in found[1])
+            and self.ids.replay(found[0])
+        ):
+            return found[1]
+        log: list[tuple[str, ...]] = []
+        self.ids.log = log
+        try:
+            blocks = write()
+        finally:
+            self.ids.log = None
+        self.store.put(key, (log, blocks))
+        return blocks
+
+    def _kept_operation(self, op: Operation, level: int = 2) -> list[str]:
+        if self.keys is None:
+            return self.operation(op, level)
+        return self._kept(self.keys.operation(op, level), lambda: self.operation(op, level))
+
+    def _kept_schema(self, name: str, node: Any) -> list[str]:
+        if self.keys is None:
+            return self.schema_section(name, node)
+        return self._kept(self.keys.schema(name, node), lambda: self.schema_section(name, node))
 
     def header(self) -> list[str]:
         api = self.api

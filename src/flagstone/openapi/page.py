@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from flagstone.errors import DocumentError, Problem, did_you_mean, expected_got
+from flagstone.incremental import state_folder
 from flagstone.loading.front_matter_keys import OpenAPIRef
 from flagstone.models import PageSettings, PartSource, SourceText
 from flagstone.openapi.markdown import Options
+from flagstone.openapi.pieces import store_for
 from flagstone.openapi.reference import reference
 from flagstone.paths import Project
 
@@ -69,7 +71,8 @@ def reference_parts(
         raise DocumentError(
             Problem(display, ref.line, f"OpenAPI file not found: {project.display(path)}", key="openapi")
         )
-    found = reference(path, project.display, options, inside=project.root)
+    store = store_for(state_folder(project.root), path, options)
+    found = reference(path, project.display, options, inside=project.root, store=store)
     shown = project.display(path)
     parts = tuple(PartSource(SourceText(path, shown, text)) for text in found.parts)
     return parts, found.warnings, found.files

@@ -7,7 +7,7 @@ import pickle
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
 from typing import TypeVar
@@ -16,8 +16,9 @@ from flagstone.errors import DocumentError, Problem
 from flagstone.forked import in_child
 from flagstone.openapi.markdown import Options, Writer
 from flagstone.openapi.model import Api, read_api
+from flagstone.openapi.pieces import PieceStore, problems_of, verdict_key
 from flagstone.openapi.references import Spec
-from flagstone.openapi.validate import FULL_CHECK_LIMIT, validate
+from flagstone.openapi.validate import validate
 
 T = TypeVar("T")
 
@@ -51,18 +52,28 @@ def _checked(spec: Spec) -> bytes:
 
 
 @contextmanager
-def _validation(spec: Spec) -> Iterator[Callable[[], tuple[Problem, ...]]]:
+def _validation(spec: Spec, store: PieceStore | None = None) -> Iterator[Callable[[], tuple[Problem, ...]]]:
     """A function giving the spec's warnings or raising its errors; for a large spec, run on another
-    core meanwhile (only with no other thread, which a fork would copy mid-step)."""
+    core meanwhile (only with no other thread, which a fork would copy mid-step). A spec whose files
+    are as they were when `store` kept its warnings is not validated again."""
+    key = verdict_key(spec) if store is not None else ""
+    kept = store.get(key) if store is not None else None
+    if isinstance(kept, tuple) and (warnings := problems_of(kept)) is not None:
+        yield lambda: warnings
+        return
     size = len(spec.files[spec.root_uri].text)
-    # Above FULL_CHECK_LIMIT only the shape is checked, which jsonschema-rs does at once: no child then.
-    beside = _VALIDATE_BESIDE < size <= FULL_CHECK_LIMIT and threading.active_count() == 1
+    # Above FULL_CHECK_LIMIT only the shape is checked, which jsonschema-rs does at once: the child then
+    # spares this process the validator's import (0.25 s), as the reference of an edited spec is mostly
+    # kept pieces (see pieces.py).
+    beside = size > _VALIDATE_BESIDE and threading.active_count() == 1
     with in_child(partial(_checked, spec)) if beside else nullcontext(partial(_checked, spec)) as verdict:
 
         def outcome() -> tuple[Problem, ...]:
             kind, found = pickle.loads(verdict())
             if kind == "error":
                 raise DocumentError(*found)
+            if store is not None:  # only a spec that validates: errors are worked out again, located
+                store.put(key, tuple(asdict(problem) for problem in found))
             return tuple(found)
 
         yield outcome
@@ -99,14 +110,18 @@ def load(
 
 
 def reference(
-    path: Path, display: Callable[[Path], str], options: Options, inside: Path | None = None
+    path: Path,
+    display: Callable[[Path], str],
+    options: Options,
+    inside: Path | None = None,
+    store: PieceStore | None = None,
 ) -> Reference:
     """The reference Markdown of the spec at `path` (its `$ref`ed files only from inside `inside`).
     A large spec is read in a forked child: its data (GitHub's 13 MB is 300 MB of Python objects)
     then never swells this process, nor the render workers it forks later."""
     if not (path.is_file() and path.stat().st_size > _VALIDATE_BESIDE and threading.active_count() == 1):
-        return _reference(path, display, options, inside)
-    with in_child(partial(_made, path, display, options, inside)) as made:
+        return _reference(path, display, options, inside, store)
+    with in_child(partial(_made, path, display, options, inside, store)) as made:
         kind, found = pickle.loads(made())
     if kind == "error":
         raise DocumentError(*found)
@@ -114,26 +129,38 @@ def reference(
     return found
 
 
-def _made(path: Path, display: Callable[[Path], str], options: Options, inside: Path | None) -> bytes:
+def _made(
+    path: Path,
+    display: Callable[[Path], str],
+    options: Options,
+    inside: Path | None,
+    store: PieceStore | None,
+) -> bytes:
     """The reference or its problems, pickled to cross the pipe from the child."""
     try:
-        return pickle.dumps(("ok", _reference(path, display, options, inside)))
+        return pickle.dumps(("ok", _reference(path, display, options, inside, store)))
     except DocumentError as error:
         return pickle.dumps(("error", error.problems))
 
 
 def _reference(
-    path: Path, display: Callable[[Path], str], options: Options, inside: Path | None
+    path: Path,
+    display: Callable[[Path], str],
+    options: Options,
+    inside: Path | None,
+    store: PieceStore | None = None,
 ) -> Reference:
     spec = _open(path, display, inside)
-    with _validation(spec) as validation:
+    with _validation(spec, store) as validation:
         try:
             api = _guarded(display(path), "read the spec", partial(read_api, spec))
-            writer = Writer(spec, api, options)
+            writer = Writer(spec, api, options, store)
             parts = _guarded(display(path), "write the reference", partial(writer.parts, _PART_SIZE))
         except DocumentError:
             validation()  # the validator's errors say more than what they caused here
             raise
         warnings = validation()
+    if store is not None:
+        store.save()
     texts = tuple(text for _, text in parts)
     return Reference(texts, warnings, spec.stamps)

@@ -85,6 +85,8 @@ class Spec:
         self.root_uri = root.resolve().as_uri()
         self.files: dict[str, SpecFile] = {}
         self.stamps_by_path: dict[str, str] = {}
+        self._targets: dict[tuple[str, str], Node] = {}
+        self._ref_lists: dict[str, list[tuple[str, Pointer]]] = {}
         self._load(self.root_uri, None)
         self.document = expect_document(self.files[self.root_uri])
         self.registry: Registry[Any] = Registry().with_resources(
@@ -130,8 +132,14 @@ class Spec:
             self.stamps_by_path[str(path.resolve())] = f"{info.st_size}\t{info.st_mtime_ns}"
             spec = load_spec_file(path, self.display(path))
             self.files[uri] = spec
-            for ref, pointer in _refs(spec.data, ()):
-                target = urldefrag(urljoin(uri, ref)).url
+            self._ref_lists[uri] = refs = list(_refs(spec.data, ()))
+            files: dict[
+                str, str
+            ] = {}  # each distinct ref's file, worked out once (GitHub's 9,344 are 1,026 refs)
+            for ref, pointer in refs:
+                target = files.get(ref)
+                if target is None:
+                    target = files[ref] = urldefrag(urljoin(uri, ref)).url
                 if target.startswith("file://") and target not in self.files:
                     pending.append((target, problem_at(spec, (*pointer, "$ref"), "")))
 
@@ -140,8 +148,8 @@ class Spec:
         # A $ref that resolves from one place resolves from any in its file (its chain of targets is
         # the same, and comes back to none of them): GitHub's 9,344 $refs are 1,026 distinct ones.
         resolved: set[tuple[str, str]] = set()
-        for uri, spec in self.files.items():
-            for ref, pointer in _refs(spec.data, ()):
+        for uri in self.files:
+            for ref, pointer in self._ref_lists.pop(uri):
                 if (uri, ref) in resolved:
                     continue
                 try:
@@ -160,6 +168,9 @@ class Spec:
     def target(self, node: Node) -> Node:
         """Where one `$ref` leads (not followed further)."""
         ref = node.value["$ref"]
+        known = self._targets.get((node.uri, ref))
+        if known is not None:  # where a ref leads from one file is where it leads from anywhere in it
+            return known
         uri, fragment = urldefrag(urljoin(node.uri, ref))
         if not uri.startswith("file://"):
             raise DocumentError(self.where(node.child("$ref"), expected_got("a relative $ref", repr(ref))))
@@ -167,7 +178,8 @@ class Spec:
             resolved = self.registry.resolver(base_uri=node.uri).lookup(ref)
         except Unresolvable:
             raise DocumentError(self.where(node.child("$ref"), f"$ref target not found: {ref}")) from None
-        return Node(resolved.contents, uri, _pointer_of(fragment))
+        found = self._targets[(node.uri, ref)] = Node(resolved.contents, uri, _pointer_of(fragment))
+        return found
 
     def deref(self, node: Node) -> Node:
         """The node itself, or where its chain of `$ref`s ends; a chain that comes back is an error."""

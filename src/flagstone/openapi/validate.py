@@ -4,21 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import openapi_spec_validator
-from jsonschema.exceptions import ValidationError, best_match
-from openapi_spec_validator import (
-    OpenAPIV2SpecValidator,
-    OpenAPIV30SpecValidator,
-    OpenAPIV31SpecValidator,
-)
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 from flagstone.errors import DocumentError, Problem, did_you_mean, expected_got
 from flagstone.openapi.locate import SpecFile, problem_at, type_name
 
 _MAX_PROBLEMS = 20
-_V32: Any = getattr(openapi_spec_validator, "OpenAPIV32SpecValidator", None)  # from 0.8 on
 # Above this much spec text only its shape is checked: the validator's value checks (defaults and examples
 # against their schemas) take seconds per megabyte and only ever warn.
 FULL_CHECK_LIMIT = 5_000_000
@@ -90,6 +84,8 @@ def object_kind(pointer: Sequence[str | int]) -> str:
 def _best(error: ValidationError) -> ValidationError:
     """The most telling error among a oneOf's alternatives; not 'no $ref' for an object without one."""
     context = [e for e in error.context or () if not (e.validator == "required" and "'$ref'" in e.message)]
+    from jsonschema.exceptions import best_match
+
     return best_match(context or error.context or [error]) or error
 
 
@@ -163,13 +159,18 @@ def validate(spec: SpecFile, document: dict[str, Any]) -> tuple[Problem, ...]:
                 expected_got("'openapi: 3.x' or 'swagger: \"2.0\"'", repr(got) if got else "neither"),
             )
         )
+    # Imported here, not with the module: it takes a quarter of a second, which a build whose
+    # validation runs in a child (see reference._validation) then spends on another core.
+    import openapi_spec_validator
+
     validator_class: Any = {
-        "2.0": OpenAPIV2SpecValidator,
-        "3.0": OpenAPIV30SpecValidator,
-        "3.1": OpenAPIV31SpecValidator,
+        "2.0": openapi_spec_validator.OpenAPIV2SpecValidator,
+        "3.0": openapi_spec_validator.OpenAPIV30SpecValidator,
+        "3.1": openapi_spec_validator.OpenAPIV31SpecValidator,
     }[found]
-    if str(document.get("openapi", "")).startswith("3.2") and _V32 is not None:
-        validator_class = _V32
+    v32: Any = getattr(openapi_spec_validator, "OpenAPIV32SpecValidator", None)  # from 0.8 on
+    if str(document.get("openapi", "")).startswith("3.2") and v32 is not None:
+        validator_class = v32
     problems: list[Problem] = []
     warnings: list[Problem] = []
     validator = validator_class(document, base_uri=spec.path.resolve().as_uri())
