@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from flagstone.errors import DocumentError
-from flagstone.memo import from_json, to_json
 from flagstone.openapi.markdown import Options, Writer
 from flagstone.openapi.pieces import PieceStore
 from flagstone.openapi.reference import reference
+from flagstone.storage.files import from_json, to_json
 from tests.conftest import RunCli, write_project
 
 SPEC = """
@@ -233,3 +233,13 @@ def test_an_unchanged_spec_is_not_validated_again(tmp_path: Path, monkeypatch: p
     path.write_text(path.read_text().replace("Every animal in the zoo.", "All the animals."))
     edited = reference(path, lambda p: p.name, OPTIONS, store=PieceStore(tmp_path / "store")).warnings
     assert edited == first and len(validated) == 2
+
+
+def test_no_cache_keeps_no_pieces(run_cli: RunCli, tmp_path: Path, private_cache: Path) -> None:
+    """`--no-cache` leaves the state folder alone: the reference's pieces are made, never kept."""
+    project = write_project(tmp_path / "p", {"source/index.html.md": PAGE, "zoo.yaml": SPEC})
+    assert run_cli("build", project, "-o", tmp_path / "out", "--no-cache").status == 0
+    assert "List animals" in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert not list(private_cache.rglob("openapi-pieces"))
+    assert run_cli("build", project, "-o", tmp_path / "cached").status == 0
+    assert list(private_cache.rglob("openapi-pieces"))

@@ -105,7 +105,7 @@ def _build(options: BuildOptions, progress: Progress, kept: Store | None, digest
     stamp = input_stamp(options)  # taken first: an edit made during the build is seen by the next one
     store = kept or (Store.for_project(project.root) if options.use_cache else Store())
 
-    loaded = load(project, options)
+    loaded = load(project, options, keep=store.folder is not None)
     theme = Theme.of(project, options.theme)
     site = site_info(loaded)
     assets = theme.assets()
@@ -153,8 +153,9 @@ def _say_waiting(message: str) -> None:
     print(f"flagstone: {message}", file=sys.stderr, flush=True)
 
 
-def load(project: Project, options: BuildOptions) -> Loaded:
-    """Every page read with its includes and settings; the problems of all pages reported together."""
+def load(project: Project, options: BuildOptions, keep: bool = True) -> Loaded:
+    """Every page read with its includes and settings; the problems of all pages reported together.
+    With `keep`, what loading makes (an OpenAPI reference's pieces) is kept for the next build."""
     page_paths, statics = discover(project)
     if not page_paths:
         raise DocumentError(
@@ -168,7 +169,7 @@ def load(project: Project, options: BuildOptions) -> Loaded:
     problems: list[Problem] = []
     for path in page_paths:
         try:
-            loaded.append(load_page(project, path))
+            loaded.append(load_page(project, path, keep))
         except DocumentError as error:
             problems.extend(error.problems)
     if problems:

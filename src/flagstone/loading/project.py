@@ -237,8 +237,9 @@ class _Resolver:
         return expand(source, self.links, read_partial, local_values)
 
 
-def load_page(project: Project, path: Path) -> tuple[PageSource, tuple[Problem, ...]]:
-    """A page with its settings and every include and partial, read and resolved."""
+def load_page(project: Project, path: Path, keep: bool = True) -> tuple[PageSource, tuple[Problem, ...]]:
+    """A page with its settings and every include and partial, read and resolved; with `keep`, an
+    OpenAPI reference's pieces are kept in the project's state folder for the next build."""
     display = project.display(path)
     split, source = load_source(path, display)
     settings, warnings = parse_settings(split, display)
@@ -261,7 +262,7 @@ def load_page(project: Project, path: Path) -> tuple[PageSource, tuple[Problem, 
     if settings.openapi is not None:  # the reference goes between the page's own Markdown and its includes
         from flagstone.openapi.page import reference_parts
 
-        reference, spec_warnings, inputs = reference_parts(project, path, display, settings)
+        reference, spec_warnings, inputs = reference_parts(project, path, display, settings, keep)
         includes[:0] = reference
         warnings += spec_warnings
     page = PageSource(path, display, output, settings, body, tuple(includes), inputs)

@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from flagstone.errors import DocumentError, Problem, did_you_mean, expected_got
-from flagstone.incremental import state_folder
 from flagstone.loading.front_matter_keys import OpenAPIRef
 from flagstone.models import PageSettings, PartSource, SourceText
 from flagstone.openapi.markdown import Options
 from flagstone.openapi.pieces import store_for
 from flagstone.openapi.reference import reference
 from flagstone.paths import Project
+from flagstone.storage.stamp import state_folder
 
 # widdershins' option names, and what each must be
 OPTIONS: dict[str, tuple[str, str]] = {
@@ -53,7 +53,7 @@ def options_of(ref: OpenAPIRef, settings: PageSettings, display: str) -> Options
 
 
 def reference_parts(
-    project: Project, page: Path, display: str, settings: PageSettings
+    project: Project, page: Path, display: str, settings: PageSettings, keep: bool = True
 ) -> tuple[tuple[PartSource, ...], tuple[Problem, ...], tuple[tuple[str, str], ...]]:
     """The generated reference as parts of the page (one per tag: each is rendered and cached on its own),
     its warnings, and the spec files it was read from."""
@@ -71,7 +71,7 @@ def reference_parts(
         raise DocumentError(
             Problem(display, ref.line, f"OpenAPI file not found: {project.display(path)}", key="openapi")
         )
-    store = store_for(state_folder(project.root), path, options)
+    store = store_for(state_folder(project.root), path, options) if keep else None
     found = reference(path, project.display, options, inside=project.root, store=store)
     shown = project.display(path)
     parts = tuple(PartSource(SourceText(path, shown, text)) for text in found.parts)

@@ -9,10 +9,10 @@ from functools import cache
 from pathlib import Path
 
 from flagstone.errors import DocumentError, Problem
-from flagstone.memo import content_digest, from_json, to_json
 from flagstone.openapi.locate import Pointer
 from flagstone.openapi.model import METHODS, Api, Operation
 from flagstone.openapi.references import Node, Spec, _refs
+from flagstone.storage.files import atomic_write, content_digest, from_json, json_chunks
 
 # Top-level keys whose entries are keyed one by one (an edit in one operation or schema changes no other
 # key); every other key of the document is in every piece's key.
@@ -73,10 +73,7 @@ class PieceStore:
                 if not kept:
                     path.unlink(missing_ok=True)
                     continue
-                self.folder.mkdir(parents=True, exist_ok=True)
-                temporary = self.folder / f".{number}.{os.getpid()}"
-                temporary.write_bytes(to_json(kept))
-                os.replace(temporary, path)
+                atomic_write(path, json_chunks(kept))
             except OSError:
                 pass
 
@@ -84,12 +81,9 @@ class PieceStore:
 @cache
 def _code() -> str:
     """flagstone's OpenAPI code and renderer (its tables are HTML markdown-it makes), as one digest."""
-    from flagstone.cache import renderer_fingerprint
+    from flagstone.storage.store import code_fingerprint
 
-    digest = hashlib.sha256(renderer_fingerprint().encode())
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return code_fingerprint()  # every module of flagstone, the OpenAPI ones with them
 
 
 class PieceKeys:
