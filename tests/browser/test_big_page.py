@@ -104,8 +104,8 @@ def test_a_deep_link_lands_on_its_heading_when_the_page_arrives_late(page: Any, 
 
 
 AT_TOP = (
-    "Math.abs(document.getElementById('get-thing-10').getBoundingClientRect().top"
-    " - parseFloat(getComputedStyle(document.getElementById('get-thing-10')).scrollMarginTop || 0)) <= 2"
+    "((h) => !!h && Math.abs(h.getBoundingClientRect().top"
+    " - parseFloat(getComputedStyle(h).scrollMarginTop || 0)) <= 2)(document.getElementById('get-thing-10'))"
 )
 
 
@@ -124,5 +124,27 @@ def test_a_deep_link_lands_as_soon_as_its_heading_has_arrived(page: Any, site: P
         assert page.console_errors == []
     finally:
         serving.release.set()
+        serving.server.shutdown()
+        serving.server.server_close()
+
+
+def test_the_toc_follows_headings_inside_one_section_up_and_down(page: Any, site: Path) -> None:
+    # Short h1/h2 blocks share a <section>: its inner headings are observed, not measured on scroll.
+    serving = _HeldPage(site)
+    serving.release.set()
+    try:
+        page.goto(serving.url)
+        ids = ["part-3", "get-thing-3", "part-4", "get-thing-4"]
+        same = "new Set(ids.map((id) => document.getElementById(id).closest('section'))).size"
+        assert page.evaluate(f"(ids) => {same}", ids) == 1
+        for heading in ids + ids[-2::-1]:
+            page.evaluate(f"document.getElementById('{heading}').scrollIntoView()")
+            page.wait_for_function(
+                f"document.querySelector('#toc a.active').getAttribute('href') === '#{heading}'",
+                timeout=5_000,
+            )
+        page.wait_for_function("location.hash === '#part-3'", timeout=5_000)
+        assert page.console_errors == []
+    finally:
         serving.server.shutdown()
         serving.server.server_close()
