@@ -135,8 +135,8 @@
     }, 150);
   }
 
-  // An IntersectionObserver flags the sections above the reading line and the headings inside them
-  // (the last section's are on screen, so up to date): nothing is measured.
+  // An IntersectionObserver flags the sections above the reading line; only the last one's headings
+  // are measured.
   const readingLine = 40;
   const slot = new Map();
   let above = new Uint8Array(0);
@@ -147,7 +147,10 @@
     while (section >= 0 && !above[section]) section = section ? firstOf[section - 1] : -1;
     for (let j = next(section); j < targets.length && above[j]; j = next(j)) section = j;
     let index = section;
-    while (section >= 0 && firstOf[index + 1] === section && above[index + 1]) index++;
+    for (let j = section + 1; section >= 0 && firstOf[j] === section; j++) {
+      if (targets[j].getBoundingClientRect().top >= readingLine) break;
+      index = j;
+    }
     return index;
   }
 
@@ -160,6 +163,13 @@
     }, { rootMargin: `30000000px 0px ${readingLine - innerHeight}px 0px` });
     slot.forEach((_, element) => spy.observe(element));
   }
+
+  // In that section, the active heading follows the scroll (measured once a frame).
+  let spyFrame = 0;
+  window.addEventListener("scroll", () => {
+    if (spyFrame || section < 0 || firstOf[section + 1] !== section) return;
+    spyFrame = requestAnimationFrame(() => { spyFrame = 0; activate(spied()); });
+  }, { passive: true });
 
   // ---- navigation drawer, copy buttons, dark mode
   function setupNav() {
@@ -230,7 +240,7 @@
     if (!target) return;
     const token = ++settling;
     target.scrollIntoView();
-    const wanted = parseFloat(getComputedStyle(target).scrollMarginTop) || 0; // not where the jump stopped: the page grows
+    const wanted = parseFloat(getComputedStyle(target).scrollMarginTop) || 0;
     let frames = 0;
     const check = () => {
       if (token !== settling) return;
@@ -255,7 +265,7 @@
     const holders = targets.map((target) => target.closest(".content > *") || target);
     holders.forEach((holder, i) => {
       firstOf.push(i && holders[i - 1] === holder ? firstOf[i - 1] : i);
-      slot.set(firstOf[i] === i ? holder : targets[i], i);
+      if (firstOf[i] === i) slot.set(holder, i);
     });
     above = new Uint8Array(targets.length);
     // Slate's asides are callouts in the text, not landmarks.
@@ -273,7 +283,7 @@
   else {
     const link = toc && (toc.querySelector(`a[href="${CSS.escape(location.hash)}"]`) || toc.querySelector("a"));
     if (link) mark(link);
-    // A big page takes seconds: its #fragment's heading shows once parsed, drawn before the setup.
+    // A big page takes seconds: its #fragment shows once parsed, before the setup.
     const wait = () => settleOnHash(landingHash) || document.readyState !== "loading" || requestAnimationFrame(wait);
     if (landingHash) wait();
     document.addEventListener("DOMContentLoaded", () => requestAnimationFrame(() => setTimeout(setupContent)));
