@@ -12,7 +12,8 @@ usage: python3 benchmarks/page_speed.py [N ...] [--runs 3] [--site DIR]
   (requestAnimationFrame, then a task after it), for trusted clicks on each tab at three scroll positions;
   Chrome's own Event Timing duration for the same clicks (input to next paint, 8 ms steps) beside it;
 - scrolling: the whole page scrolled in 300 steps, one per frame; Long Animation Frames (over 50 ms) with
-  the script time in them that comes from theme.js (the scroll spy), and long tasks over 50 ms;
+  the script time in them that comes from theme.js (the scroll spy) and the time from their style and
+  layout on (the browser's rendering of the sections coming into view), and long tasks over 50 ms;
 - deep link: a fresh load of `index.html#<the h2 95% down the single page>` (on a split site, through
   its anchor map to the file holding it), from the request (wall clock) to the first frame where that
   heading sits at the top of the viewport (below its scroll-margin) and stays there for 10 frames;
@@ -110,8 +111,13 @@ SCROLL = """async () => {
   const toc = (frame) => frame.scripts
     .filter((s) => s.sourceURL.endsWith("/theme.js"))
     .reduce((sum, s) => sum + s.duration, 0);
+  const long = frames.filter((f) => f.duration > 50);
   return {
-    frames: frames.filter((f) => f.duration > 50).map((f) => f.duration),
+    frames: long.map((f) => f.duration),
+    rendering: long.map((f) => {
+      const end = f.startTime + f.duration;
+      return end - (f.styleAndLayoutStart || end);
+    }),
     toc: frames.map(toc),
     tasks: tasks,
   };
@@ -125,6 +131,7 @@ def measure(url: str, deep_url: str, runs: int) -> dict[str, list[float]]:
         "switch": [],
         "event": [],
         "long_frames": [],
+        "rendering": [],
         "toc": [],
         "tasks": [],
         "fcp": [],
@@ -158,6 +165,7 @@ def measure(url: str, deep_url: str, runs: int) -> dict[str, list[float]]:
             results["event"] += marks["events"]
             scroll: dict[str, list[float]] = page.evaluate(SCROLL)
             results["long_frames"] += scroll["frames"]
+            results["rendering"] += scroll["rendering"]
             results["toc"] += scroll["toc"]
             results["tasks"] += scroll["tasks"]
             page.close()
@@ -189,7 +197,8 @@ def report(title: str, results: dict[str, list[float]], runs: int) -> None:
     print(
         f"  scrolling the page ({runs} x 300 steps): TOC script time in a frame: "
         f"longest {max(toc, default=0):.1f} ms; "
-        f"frames over 50 ms: {len(frames)} (longest {max(frames, default=0):.0f} ms); "
+        f"frames over 50 ms: {len(frames)} (longest {max(frames, default=0):.0f} ms, "
+        f"style, layout and paint in one up to {max(results['rendering'], default=0):.0f} ms); "
         f"long tasks over 50 ms: {len(tasks)} (longest {max(tasks, default=0):.0f} ms)"
     )
     landed = results["deep_link"]

@@ -1,5 +1,4 @@
-// flagstone theme: tabs, a TOC that follows the reader, copy buttons, nav drawer, dark mode;
-// plain JavaScript that works from file:// and under any sub-path.
+// flagstone theme: tabs, TOC, copy buttons, nav drawer, dark mode; plain JS (file://, any sub-path).
 (() => {
   "use strict";
   const body = document.body;
@@ -21,11 +20,11 @@
       const saved = localStorage.getItem("language");
       return languages.includes(saved) ? saved : null;
     } catch (_) {
-      return null; // storage can be unavailable (privacy modes): the first tab is used
+      return null; // no storage (privacy modes): the first tab
     }
   }
 
-  // A switch sets body[data-language], restyling two languages' blocks on screen.
+  // A switch sets body[data-language]: two languages' blocks restyle.
   const hide = languages.map((l) => {
     const not = `body:not([data-language="${CSS.escape(l)}"]) .content`, c = CSS.escape(l);
     return `${not} div.highlight.tab-${c}, ${not} .lang-specific.${c} { display: none !important; }`;
@@ -50,7 +49,7 @@
     const before = anchor ? anchor.getBoundingClientRect().top : 0;
     applyLanguage(language);
     try { localStorage.setItem("language", language); } catch (_) { /* see storedLanguage */ }
-    // URL updates re-resolve every link (slow on big pages): after the switch shows.
+    // URL updates are slow on big pages: after the switch shows.
     if (push) {
       requestAnimationFrame(() => setTimeout(() => {
         history.pushState({ language }, "", `?${encodeURIComponent(language)}${location.hash}`);
@@ -62,7 +61,7 @@
   function setupTabs() {
     if (!languages.length) return;
     tabs = [...document.querySelectorAll(".lang-selector a[data-language-name]")];
-    // Tab semantics are added here, where they become true (without script the links reload).
+    // Tab semantics come with the script (without it the links reload).
     for (const list of document.querySelectorAll(".lang-selector")) {
       list.setAttribute("role", "tablist");
       list.setAttribute("aria-label", "Code language");
@@ -91,7 +90,7 @@
   }
 
   // ---- table of contents
-  // Targets: once the content is in (marked before: the #fragment's entry, or the first).
+  // Targets: once the content is in (before: the #fragment's entry, or the first, is marked).
   const toc = document.getElementById("toc");
   let tocLinks = [], targets = [];
   const firstOf = []; // each target's section's first target
@@ -106,8 +105,7 @@
     return activeIndex >= 0 ? targets[activeIndex] : null;
   }
 
-  // A deep link to an element the TOC does not list (an h3 under a level-2 TOC, any id) stays in
-  // the address bar while the reader is in the section that holds it.
+  // A deep link to an id the TOC does not list stays while the reader is in its section.
   function insideSection(hash, index) {
     const element = hash && document.getElementById(hash);
     if (!element) return false;
@@ -137,8 +135,8 @@
     }, 150);
   }
 
-  // An IntersectionObserver ending at the reading line flags the sections above it; only the last
-  // one's headings are measured.
+  // An IntersectionObserver flags the sections above the reading line; only the last one's headings
+  // are measured.
   const readingLine = 40;
   const slot = new Map();
   let above = new Uint8Array(0);
@@ -233,8 +231,8 @@
   }
 
   // ---- landing on a #fragment
-  // Off-screen blocks get their size late (content-visibility), moving a #fragment's target after
-  // the jump: it is put back for a few frames, until the reader takes over.
+  // Off-screen blocks get their size late (content-visibility), moving a #fragment's target: it is
+  // put back for a few frames, until the reader takes over.
   const landingHash = location.hash; // read before the scroll spy rewrites it
   let settling = 0, moved = false;
   function settleOnHash(hash) {
@@ -242,7 +240,7 @@
     if (!target) return;
     const token = ++settling;
     target.scrollIntoView();
-    const wanted = target.getBoundingClientRect().top;
+    const wanted = parseFloat(getComputedStyle(target).scrollMarginTop) || 0;
     let frames = 0;
     const check = () => {
       if (token !== settling) return;
@@ -250,6 +248,7 @@
       if (++frames < 20) requestAnimationFrame(check);
     };
     requestAnimationFrame(check);
+    return true;
   }
   for (const type of ["wheel", "touchstart", "mousedown", "keydown"]) {
     window.addEventListener(type, () => { settling++; moved = true; }, { passive: true, capture: true });
@@ -284,6 +283,9 @@
   else {
     const link = toc && (toc.querySelector(`a[href="${CSS.escape(location.hash)}"]`) || toc.querySelector("a"));
     if (link) mark(link);
-    document.addEventListener("DOMContentLoaded", setupContent);
+    // A big page takes seconds: its #fragment shows once parsed, before the setup.
+    const wait = () => settleOnHash(landingHash) || document.readyState !== "loading" || requestAnimationFrame(wait);
+    if (landingHash) wait();
+    document.addEventListener("DOMContentLoaded", () => requestAnimationFrame(() => setTimeout(setupContent)));
   }
 })();
