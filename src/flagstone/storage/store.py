@@ -104,12 +104,6 @@ class Store:
         value: object = entry[1]
         return value
 
-    def has(self, key: Hashable) -> bool:
-        if key in self._current or key in self._previous:
-            return True
-        path = self._on_disk(key)
-        return path is not None and self._readable() and path.is_file()
-
     def put(self, key: Hashable, value: object, durable: bool = True) -> None:
         """Keep `value` under `key`; in the folder too when `durable` and the key is a content_key."""
         self._current[key] = value
